@@ -1,0 +1,40 @@
+"""The shared transport: the only package that awaits I/O or time; it knows no vendor."""
+
+from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RetryPolicy, Timeouts
+from ._pool import HttpPool
+from ._ratelimit import Clock, Limiter, LimiterRegistry, SlidingWindowLimiter, SystemClock
+from ._send import (
+    NO_BODY,
+    Channel,
+    Request,
+    Response,
+    SendStats,
+    check_credential,
+    credential_fingerprint,
+    default_error_message,
+    encode_path,
+    validate_base_url,
+)
+
+__all__ = [
+    "DEFAULT_RETRY_STATUSES",
+    "NO_BODY",
+    "Channel",
+    "Clock",
+    "HttpPool",
+    "Limiter",
+    "LimiterRegistry",
+    "RateLimit",
+    "Request",
+    "Response",
+    "RetryPolicy",
+    "SendStats",
+    "SlidingWindowLimiter",
+    "SystemClock",
+    "Timeouts",
+    "check_credential",
+    "credential_fingerprint",
+    "default_error_message",
+    "encode_path",
+    "validate_base_url",
+]

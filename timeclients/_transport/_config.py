@@ -1,0 +1,108 @@
+"""Frozen settings shared by every vendor client: rate limits, retry policy, timeouts."""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import attrs
+
+from ..errors import ConfigurationError
+
+__all__ = ["DEFAULT_RETRY_STATUSES", "RateLimit", "RetryPolicy", "Timeouts"]
+
+DEFAULT_RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigurationError(f"{attribute.name} must be an integer >= 1, got {value!r}")
+
+
+def _positive_float(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigurationError(f"{attribute.name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigurationError(f"{attribute.name} must be finite and > 0, got {value!r}")
+
+
+def _non_negative_float(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigurationError(f"{attribute.name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigurationError(f"{attribute.name} must be finite and >= 0, got {value!r}")
+
+
+@attrs.frozen
+class RateLimit:
+    """At most ``requests`` requests **sent** in any interval of ``per`` seconds, per key.
+
+    This is a sliding window, the rule a strict server counts, not a bucket that bursts to
+    twice the rate after an idle spell. Servers count arrivals, not sends, and arrivals jitter
+    with the network, so the limiter widens the window by ``safety_margin`` (a fraction of
+    ``per``; 3% by default, enough for ±30 ms of jitter at 1 s windows) and spaces requests
+    evenly. Over a long run it reaches ``1 / (1 + safety_margin)`` of the limit (about 97%).
+    Every attempt counts, retries included.
+    """
+
+    #: How many requests may be sent in one window.
+    requests: int = attrs.field(validator=_positive_int)
+    #: The window, in seconds.
+    per: float = attrs.field(default=1.0, validator=_positive_float)
+    #: Widening of the window against network jitter, as a fraction of ``per``.
+    safety_margin: float = attrs.field(default=0.03, kw_only=True, validator=_non_negative_float)
+
+    @property
+    def window(self) -> float:
+        """The window the limiter enforces on its own sends, margin included."""
+        return self.per * (1.0 + self.safety_margin)
+
+    @property
+    def interval(self) -> float:
+        """The even spacing between two sends, margin included."""
+        return self.window / self.requests
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Which failures are retried, how often, and how long to wait between attempts.
+
+    The wait before attempt ``n + 1`` is ``min(backoff_max, backoff_initial * 2 ** (n - 1))``,
+    spread by ``± jitter`` (a fraction), unless the server sent ``Retry-After`` (seconds or an
+    HTTP date) on a 429 or 503: that is honoured up to ``max_retry_after`` seconds; a longer one
+    is not waited out, the call raises at once with ``retry_after`` set. Non-idempotent requests
+    (every POST) are retried only when the server cannot have acted on them: a 429, or a
+    connection that failed before the request was sent.
+    """
+
+    max_attempts: int = attrs.field(default=3, validator=_positive_int)
+    backoff_initial: float = attrs.field(default=0.5, validator=_non_negative_float)
+    backoff_max: float = attrs.field(default=8.0, validator=_non_negative_float)
+    jitter: float = attrs.field(default=0.25, validator=_non_negative_float)
+    retry_statuses: frozenset[int] = attrs.field(
+        default=DEFAULT_RETRY_STATUSES, converter=frozenset
+    )
+    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative_float)
+
+    @classmethod
+    def none(cls) -> RetryPolicy:
+        """A policy that never retries: one attempt per call."""
+        return cls(max_attempts=1)
+
+
+@attrs.frozen
+class Timeouts:
+    """Per-request timeouts in seconds; none of them is ever unbounded."""
+
+    connect: float = attrs.field(default=10.0, validator=_positive_float)
+    read: float = attrs.field(default=30.0, validator=_positive_float)
+    write: float = attrs.field(default=30.0, validator=_positive_float)
+    pool: float = attrs.field(default=30.0, validator=_positive_float)
+
+    @classmethod
+    def of(cls, total: float, *, connect: float | None = None) -> Timeouts:
+        """Timeouts of ``total`` seconds for read, write and pool, and a shorter connect."""
+        if isinstance(total, bool) or not isinstance(total, (int, float)):
+            raise ConfigurationError(f"timeout must be a number of seconds, got {total!r}")
+        connect_s = min(10.0, float(total)) if connect is None else connect
+        return cls(connect=connect_s, read=total, write=total, pool=total)

@@ -1,0 +1,406 @@
+"""The one send loop: limit -> send -> classify -> wait -> retry -> map the error.
+
+A vendor client owns a :class:`Channel` (its base URL, credential headers, limits and error
+rules) and hands it :class:`Request` descriptions built by pure vendor code. This module is
+the only place that awaits the network or the clock on behalf of a call, and the only place
+httpx exceptions are caught: they become :class:`~timeclients.errors.TransportError` here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
+
+import attrs
+import httpx
+
+from ..errors import (
+    APIError,
+    ConfigurationError,
+    DecodeError,
+    RateLimitedError,
+    TransportError,
+    error_class_for_status,
+)
+from ._config import RateLimit, RetryPolicy, Timeouts
+from ._pool import HttpPool, _httpx_timeout
+from ._retry import (
+    backoff_delay,
+    parse_retry_after,
+    retry_after_applies,
+    should_retry_status,
+    should_retry_transport,
+)
+
+__all__ = [
+    "NO_BODY",
+    "Channel",
+    "Request",
+    "Response",
+    "check_credential",
+    "credential_fingerprint",
+    "default_error_message",
+    "encode_path",
+    "validate_base_url",
+]
+
+logger: Final = logging.getLogger("timeclients")
+
+#: Marks a request without a body (``None`` is a JSON body: ``null``).
+NO_BODY: Final[Any] = object()
+
+_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Failures that happen before a byte of the request left: safe to resend even a POST.
+_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_MAX_BODY_IN_ERROR: Final = 2000
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+
+def encode_path(segments: tuple[str, ...]) -> str:
+    """Join path segments, each percent-encoded so that no id can reach another endpoint.
+
+    ``/`` ``?`` ``#`` ``%`` are escaped by quoting with nothing safe; ``.`` and ``..`` are
+    escaped by hand because URL normalisation (httpx included) removes dot segments.
+    """
+    parts = []
+    for segment in segments:
+        if segment in (".", ".."):
+            parts.append(segment.replace(".", "%2E"))
+        else:
+            parts.append(quote(segment, safe=""))
+    return "/" + "/".join(parts)
+
+
+@attrs.frozen
+class Request:
+    """A vendor-neutral description of one API call, built by pure vendor code."""
+
+    #: HTTP method, upper case.
+    method: str
+    #: Path segments below the base URL, raw (encoded by the transport): ``("workspaces", id)``.
+    path: tuple[str, ...]
+    #: Query parameters in order; a key may repeat (``roles=A&roles=B``).
+    query: tuple[tuple[str, str], ...] = ()
+    #: The JSON body, or :data:`NO_BODY`.
+    json: Any = NO_BODY
+    #: The rate-limit scope within the credential ("" for the credential as a whole).
+    scope: str = ""
+    #: Whether sending twice is harmless; ``None`` decides by method (POST is not).
+    idempotent: bool | None = None
+    #: Status codes this endpoint maps to a more specific error class.
+    errors: Mapping[int, type[APIError]] = attrs.field(factory=dict)
+
+    @property
+    def display_path(self) -> str:
+        """The path as logs and errors show it (ids encoded, no query)."""
+        return encode_path(self.path)
+
+
+@attrs.frozen
+class Response:
+    """A successful response: status, headers and the body bytes."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    content: bytes = attrs.field(repr=False)
+    method: str = ""
+    path: str = ""
+
+    def json(self) -> Any:
+        """The body parsed as JSON; a body that is not JSON is a :class:`DecodeError`."""
+        try:
+            return json.loads(self.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DecodeError(
+                f"{self.method} {self.path}: response body is not JSON ({exc.__class__.__name__})",
+                method=self.method,
+                path=self.path,
+            ) from exc
+
+
+def default_error_message(content: bytes) -> str:
+    """The vendor's error text from an error body, whatever its shape.
+
+    Reads ``{"message": ...}`` (Clockify, with its own ``code``), ``{"error": ...}``, a JSON
+    string, an array of messages (Toggl v8's localized list, joined with ``"; "``), and plain
+    text; never fails.
+    """
+    text = content.decode("utf-8", errors="replace").strip()
+    if not text:
+        return ""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:500]
+    return _message_of(data)[:500]
+
+
+def _message_of(data: Any) -> str:
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list):
+        return "; ".join(m for m in (_message_of(x) for x in data) if m)
+    if isinstance(data, dict):
+        for key in ("message", "error", "errors", "detail", "title"):
+            if key in data and data[key] not in (None, "", [], {}):
+                message = _message_of(data[key])
+                code = data.get("code")
+                if key == "message" and isinstance(code, int) and not isinstance(code, bool):
+                    return f"{message} (code {code})"
+                return message
+        return ""
+    if data is None:
+        return ""
+    return str(data)
+
+
+def check_credential(name: str, value: str, *, header: bool = True) -> str:
+    """Refuse a credential that is empty, not a string, or would inject headers."""
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{name} must be a non-empty string")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ConfigurationError(f"{name} contains a control character (CR, LF, ...)")
+    if header and not value.isascii():
+        raise ConfigurationError(f"{name} must be ASCII to be sent in a header")
+    return value
+
+
+def credential_fingerprint(*parts: str) -> str:
+    """A short one-way fingerprint of a credential: a limiter key that reveals nothing."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def validate_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
+    """Check a base URL (``https://``, or ``http://`` on loopback) and strip its trailing ``/``."""
+    if not isinstance(base_url, str) or not base_url:
+        raise ConfigurationError("base_url must be a non-empty string")
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+    except ValueError as exc:
+        raise ConfigurationError(f"base_url is not a URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError("base_url must be an http(s) URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("base_url must not carry credentials; pass them as arguments")
+    if parts.query or parts.fragment:
+        raise ConfigurationError("base_url must not have a query or a fragment")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(host):
+        raise ConfigurationError(
+            "base_url must be https:// (http:// is allowed on loopback hosts only; "
+            "pass allow_insecure_http=True to override)"
+        )
+    return base_url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+ErrorMessage = Callable[[bytes], str]
+
+
+class Channel:
+    """A vendor client's line to the pool: where to send, as whom, how fast, what errors mean.
+
+    One per client. Its headers carry the credential and are never shown by ``repr``.
+    """
+
+    __slots__ = (
+        "_base_url",
+        "_error_message",
+        "_headers",
+        "_key",
+        "_status_errors",
+        "_timeout",
+        "pool",
+        "rate_limit",
+        "retry",
+        "stats",
+        "vendor",
+    )
+
+    def __init__(
+        self,
+        pool: HttpPool,
+        *,
+        vendor: str,
+        base_url: str,
+        headers: Mapping[str, str],
+        credential_id: str,
+        rate_limit: RateLimit | None,
+        retry: RetryPolicy | None,
+        timeout: float | None = None,
+        status_errors: Mapping[int, type[APIError]] | None = None,
+        error_message: ErrorMessage = default_error_message,
+    ) -> None:
+        self.pool = pool
+        self.vendor = vendor
+        self.rate_limit = rate_limit
+        self.retry = retry if retry is not None else RetryPolicy.none()
+        self.stats = SendStats()
+        self._base_url = base_url
+        self._headers = dict(headers)
+        self._key = (vendor, credential_id)
+        self._status_errors = dict(status_errors or {})
+        self._error_message = error_message
+        self._timeout = (
+            _httpx_timeout(Timeouts.of(timeout, connect=pool.timeouts.connect))
+            if timeout is not None
+            else None
+        )
+
+    def set_credential(self, headers: Mapping[str, str], credential_id: str) -> None:
+        """Switch to another credential (Toggl's token reset): later sends and the key use it."""
+        self._headers = dict(headers)
+        self._key = (self.vendor, credential_id)
+
+    def __repr__(self) -> str:
+        return f"<Channel {self.vendor} {self._base_url}>"
+
+    async def send(self, request: Request) -> Response:
+        """Send ``request`` under the rate limit, retrying per policy; return a 2xx response.
+
+        Raises :class:`~timeclients.errors.APIError` subclasses for error statuses and
+        :class:`~timeclients.errors.TransportError` for connection failures, after retries.
+        """
+        pool = self.pool
+        if pool.closed:
+            raise ConfigurationError("the HttpPool is closed")
+        clock = pool.clock
+        policy = self.retry
+        method = request.method
+        path = encode_path(request.path)
+        url = self._base_url + path
+        headers = self._headers
+        content: bytes | None = None
+        if request.json is not NO_BODY:
+            content = json.dumps(request.json, separators=(",", ":")).encode("utf-8")
+            headers = {**headers, "Content-Type": "application/json"}
+        idempotent = (
+            request.idempotent if request.idempotent is not None else method in _IDEMPOTENT_METHODS
+        )
+        limiter = (
+            pool.limiters.get((*self._key, request.scope), self.rate_limit)
+            if self.rate_limit is not None
+            else None
+        )
+        extra: dict[str, Any] = {}
+        if self._timeout is not None:
+            extra["timeout"] = self._timeout
+        if request.query:
+            extra["params"] = request.query
+        stats = self.stats
+        attempt = 0
+        while True:
+            attempt += 1
+            if limiter is not None:
+                await limiter.acquire()
+            started = clock.now()
+            stats.requests += 1
+            try:
+                response = await pool._client.request(
+                    method, url, content=content, headers=headers, **extra
+                )
+            except httpx.HTTPError as exc:
+                elapsed_ms = (clock.now() - started) * 1000.0
+                sent = not isinstance(exc, _NOT_SENT)
+                logger.debug(
+                    "%s %s failed: %s after %.1f ms (attempt %d)",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    elapsed_ms,
+                    attempt,
+                )
+                if should_retry_transport(
+                    policy, attempt=attempt, idempotent=idempotent, sent=sent
+                ):
+                    stats.retries += 1
+                    await clock.sleep(backoff_delay(policy, attempt))
+                    continue
+                stats.failures += 1
+                raise TransportError(
+                    f"{method} {path}: {type(exc).__name__}: {exc}", method=method, path=path
+                ) from exc
+            status = response.status_code
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s %s -> %d in %.1f ms (attempt %d)",
+                    method,
+                    path,
+                    status,
+                    (clock.now() - started) * 1000.0,
+                    attempt,
+                )
+            if 200 <= status < 300:
+                return Response(status, response.headers, response.content, method, path)
+            if status == 429:
+                stats.throttled += 1
+            retry_after = (
+                parse_retry_after(response.headers.get("retry-after"))
+                if retry_after_applies(status)
+                else None
+            )
+            too_long = retry_after is not None and retry_after > policy.max_retry_after
+            if not too_long and should_retry_status(
+                policy, status, attempt=attempt, idempotent=idempotent
+            ):
+                stats.retries += 1
+                delay = retry_after if retry_after is not None else backoff_delay(policy, attempt)
+                if status == 429 and limiter is not None:
+                    # Pause the whole key: the other waiters must not walk into the same wall.
+                    # This request then waits its turn on the limiter like everyone else.
+                    limiter.pause(delay)
+                else:
+                    await clock.sleep(delay)
+                continue
+            stats.failures += 1
+            raise self._error(request, method, path, status, response.content, retry_after)
+
+    def _error(
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        status: int,
+        content: bytes,
+        retry_after: float | None,
+    ) -> APIError:
+        cls = (
+            request.errors.get(status)
+            or self._status_errors.get(status)
+            or error_class_for_status(status)
+        )
+        message = self._error_message(content)
+        body = content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace")
+        if cls is RateLimitedError and not message:
+            message = "Too many requests"
+        return cls(
+            message, status=status, method=method, path=path, body=body, retry_after=retry_after
+        )
+
+
+@attrs.define
+class SendStats:
+    """Counters of one channel: what the demo and benchmarks report."""
+
+    #: Attempts sent (retries included).
+    requests: int = 0
+    #: Attempts answered 429.
+    throttled: int = 0
+    #: Attempts repeated after a retryable failure.
+    retries: int = 0
+    #: Calls that ended in an error after retries.
+    failures: int = 0
