@@ -1,0 +1,149 @@
+"""The sliding-window limiter, on a fake clock: the window guarantee, rate, pauses, keys."""
+
+from __future__ import annotations
+
+import bisect
+
+import anyio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from timeclients import RateLimit
+from timeclients._transport import LimiterRegistry, SlidingWindowLimiter
+from timeclients.errors import ConfigurationError
+
+from ..conftest import FakeClock
+
+
+def max_in_window(times: list[float], per: float) -> int:
+    """The most events any half-open window [t, t + per) holds: what a strict server counts."""
+    times = sorted(times)
+    return max(
+        (bisect.bisect_left(times, t + per) - i for i, t in enumerate(times)), default=0
+    )
+
+
+async def acquire_all(limiter: SlidingWindowLimiter, clock: FakeClock, n: int) -> list[float]:
+    sent: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        sent.append(clock.now())
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(one)
+    return sent
+
+
+@pytest.mark.anyio
+async def test_never_more_than_limit_in_any_window(fake_clock: FakeClock) -> None:
+    """500 concurrent acquisitions never put more than 50 in any 1-second window."""
+    limiter = SlidingWindowLimiter(RateLimit(50, 1.0), clock=fake_clock)
+    sent = await acquire_all(limiter, fake_clock, 500)
+    assert len(sent) == 500
+    assert max_in_window(sent, 1.0) <= 50
+
+
+@pytest.mark.anyio
+async def test_reaches_at_least_95_percent_of_the_limit(fake_clock: FakeClock) -> None:
+    """Over a long run the limiter sends at >= 95% of the limit (the margin costs ~3%)."""
+    limiter = SlidingWindowLimiter(RateLimit(50, 1.0), clock=fake_clock)
+    sent = await acquire_all(limiter, fake_clock, 1000)
+    rate = (len(sent) - 1) / (max(sent) - min(sent))
+    assert 0.95 * 50 <= rate <= 50
+
+
+@pytest.mark.anyio
+async def test_no_initial_burst(fake_clock: FakeClock) -> None:
+    """Unlike a full token bucket, the first second is spaced evenly, not a burst of 50."""
+    limiter = SlidingWindowLimiter(RateLimit(50, 1.0), clock=fake_clock)
+    sent = await acquire_all(limiter, fake_clock, 50)
+    assert max_in_window(sent, 0.1) <= 6
+
+
+class LateClock(FakeClock):
+    """A clock whose sleeps overshoot, like a busy event loop's timers."""
+
+    def __init__(self, overshoot: float) -> None:
+        super().__init__()
+        self.overshoot = overshoot
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.overshoot)
+
+
+@pytest.mark.anyio
+async def test_timer_overshoot_is_made_up_not_lost() -> None:
+    """2 ms late wake-ups on a 20 ms spacing cost well under 5%, and the window still holds."""
+    clock = LateClock(0.002)
+    limiter = SlidingWindowLimiter(RateLimit(50, 1.0), clock=clock)
+    sent = await acquire_all(limiter, clock, 500)
+    rate = (len(sent) - 1) / (max(sent) - min(sent))
+    assert rate >= 0.95 * 50
+    assert max_in_window(sent, 1.0) <= 50
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    requests=st.integers(min_value=1, max_value=30),
+    per=st.sampled_from([0.1, 0.5, 1.0, 2.0]),
+    overshoot=st.sampled_from([0.0, 0.0005, 0.003]),
+    n=st.integers(min_value=1, max_value=120),
+)
+def test_window_property(requests: int, per: float, overshoot: float, n: int) -> None:
+    """For any limit, timer overshoot and load, no window of ``per`` exceeds ``requests``."""
+    clock = LateClock(overshoot)
+    limiter = SlidingWindowLimiter(RateLimit(requests, per), clock=clock)
+    sent = anyio.run(acquire_all, limiter, clock, n)
+    assert len(sent) == n
+    assert max_in_window(sent, per) <= requests
+
+
+@pytest.mark.anyio
+async def test_pause_holds_every_waiter(fake_clock: FakeClock) -> None:
+    """After pause(2.0), no acquisition happens for 2 seconds."""
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0), clock=fake_clock)
+    await limiter.acquire()
+    paused_at = fake_clock.now()
+    limiter.pause(2.0)
+    sent = await acquire_all(limiter, fake_clock, 5)
+    assert min(sent) >= paused_at + 2.0
+
+
+@pytest.mark.anyio
+async def test_cancelled_waiter_takes_no_slot(fake_clock: FakeClock) -> None:
+    """A waiter cancelled while queued leaves the budget untouched."""
+    limiter = SlidingWindowLimiter(RateLimit(2, 1.0), clock=fake_clock)
+    await limiter.acquire()
+    await limiter.acquire()
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        await limiter.acquire()
+    assert len(limiter._sends) == 2
+
+
+def test_rate_limit_rejects_nonsense() -> None:
+    """RateLimit refuses zero, negative, bool and non-finite values."""
+    for bad in (
+        lambda: RateLimit(0),
+        lambda: RateLimit(-1),
+        lambda: RateLimit(True),  # type: ignore[arg-type]
+        lambda: RateLimit(5, 0),
+        lambda: RateLimit(5, float("inf")),
+        lambda: RateLimit(5, 1.0, safety_margin=-0.1),
+    ):
+        with pytest.raises(ConfigurationError):
+            bad()
+
+
+def test_registry_shares_by_key_and_prunes_idle(fake_clock: FakeClock) -> None:
+    """One limiter per key; idle ones are dropped once the registry outgrows its bound."""
+    registry = LimiterRegistry(clock=fake_clock, prune_above=4)
+    a = registry.get(("v", "cred", "ws1"), RateLimit(5))
+    assert registry.get(("v", "cred", "ws1"), RateLimit(9)) is a
+    assert registry.get(("v", "cred", "ws2"), RateLimit(5)) is not a
+    for i in range(3, 7):
+        registry.get(("v", "cred", f"ws{i}"), RateLimit(5))
+    assert len(registry) <= 4
