@@ -384,3 +384,14 @@ def test_pool_timeout_none_is_refused() -> None:
     """An unbounded timeout is a configuration error."""
     with pytest.raises(ConfigurationError):
         HttpPool(timeout=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.anyio
+async def test_send_loop_runs_on_trio(fake_clock: FakeClock) -> None:
+    """The transport is anyio all the way down: retries and the limiter work under trio."""
+    handler, seen = script(httpx.Response(503), httpx.Response(200, json={"ok": True}))
+    channel = make_channel(handler, fake_clock, rate_limit=RateLimit(5, 1.0))
+    assert (await channel.send(Request("GET", ("x",)))).json() == {"ok": True}
+    assert len(seen) == 2
+    await channel.pool.aclose()
