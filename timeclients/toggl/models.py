@@ -1,0 +1,196 @@
+"""Toggl v8 models: the user behind a credential, its related objects, and input enums.
+
+Field names and shapes follow /work/shared/specs/toggl-v8-user-api.md ("the document" below).
+A field shown in every sample of the document (GET /me, PUT /me, POST /signups) is required;
+a field missing from one of them is optional and ``None`` when absent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._convert import TolerantEnum
+
+__all__ = [
+    "Client",
+    "DateFormat",
+    "Me",
+    "NewBlogPost",
+    "Project",
+    "Tag",
+    "TimeEntry",
+    "TimeOfDayFormat",
+    "User",
+    "Workspace",
+]
+
+
+class TimeOfDayFormat(TolerantEnum):
+    """The two ``timeofday_format`` values ``PUT /me`` accepts (document, "PUT .../me")."""
+
+    #: 24-hour clock.
+    H24 = "H:mm"
+    #: 12-hour clock with AM/PM.
+    H12 = "h:mm A"
+
+
+class DateFormat(TolerantEnum):
+    """The six ``date_format`` values ``PUT /me`` accepts (document, "PUT .../me")."""
+
+    YMD_DASH = "YYYY-MM-DD"
+    DMY_DOT = "DD.MM.YYYY"
+    DMY_DASH = "DD-MM-YYYY"
+    MDY_SLASH = "MM/DD/YYYY"
+    DMY_SLASH = "DD/MM/YYYY"
+    MDY_DASH = "MM-DD-YYYY"
+
+
+@attrs.frozen
+class NewBlogPost:
+    """Toggl's latest blog post; the document sends ``{}`` when there is none."""
+
+    title: str | None = None
+    url: str | None = None
+
+
+@attrs.frozen
+class TimeEntry:
+    """A time entry from ``GET /me?with_related_data=true``.
+
+    A negative ``duration`` means the entry is running (v8 stores ``-start`` in unix seconds),
+    and a running entry has no ``stop``. ``tags`` is kept as sent: the document's sample
+    sends ``[""]``.
+    """
+
+    id: int
+    wid: int
+    billable: bool
+    start: datetime
+    duration: int
+    at: datetime
+    stop: datetime | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    # Not in the document's sample, but part of v8 time entries elsewhere in Toggl's docs.
+    pid: int | None = None
+    tid: int | None = None
+    uid: int | None = None
+    guid: str | None = None
+    duronly: bool | None = None
+    created_with: str | None = None
+
+    @property
+    def is_running(self) -> bool:
+        """True while the timer runs (Toggl v8 marks it with a negative ``duration``)."""
+        return self.duration < 0
+
+
+@attrs.frozen
+class Project:
+    """A project the user can see. ``color`` is a string index (``"5"``), as sent."""
+
+    id: int
+    wid: int
+    name: str
+    at: datetime
+    billable: bool | None = None
+    active: bool | None = None
+    color: str | None = None
+    # Not in the document's sample; part of v8 projects elsewhere in Toggl's docs.
+    cid: int | None = None
+    is_private: bool | None = None
+
+
+@attrs.frozen
+class Tag:
+    """A tag of a workspace."""
+
+    id: int
+    wid: int
+    name: str
+    at: datetime
+
+
+@attrs.frozen
+class Workspace:
+    """A workspace the user belongs to."""
+
+    id: int
+    name: str
+    at: datetime
+    premium: bool | None = None
+    # Not in the document's sample; part of v8 workspaces elsewhere in Toggl's docs.
+    admin: bool | None = None
+
+
+@attrs.frozen
+class Client:
+    """A client (customer) of a workspace."""
+
+    id: int
+    wid: int
+    name: str
+    at: datetime
+    # Not in the document's sample; part of v8 clients elsewhere in Toggl's docs.
+    notes: str | None = None
+
+
+@attrs.frozen
+class User:
+    """The user behind a credential, as ``GET /me``, ``PUT /me`` and ``POST /signups`` return it.
+
+    ``api_token`` is a secret: it is left out of ``repr``. The signup sample omits it although
+    the document's text says a signup returns it, so it is optional. The related lists
+    (``time_entries`` ... ``clients``) are ``None`` unless ``with_related_data=True`` was asked.
+    ``date_format`` and ``timeofday_format`` are plain strings because a fresh signup sends
+    ``""``; the values ``PUT /me`` accepts are :class:`DateFormat` and :class:`TimeOfDayFormat`.
+    """
+
+    id: int
+    email: str
+    fullname: str
+    default_wid: int
+    jquery_timeofday_format: str
+    jquery_date_format: str
+    timeofday_format: str
+    date_format: str
+    store_start_and_stop_time: bool
+    #: 0-6, Sunday = 0.
+    beginning_of_week: int
+    sidebar_piechart: bool
+    timeline_experiment: bool
+    new_blog_post: NewBlogPost = attrs.field(factory=NewBlogPost)
+    api_token: str | None = attrs.field(default=None, repr=False)
+    language: str | None = None
+    image_url: str | None = None
+    #: Timestamp of the last change, with the offset Toggl sent.
+    at: datetime | None = None
+    retention: int | None = None
+    record_timeline: bool | None = None
+    render_timeline: bool | None = None
+    timeline_enabled: bool | None = None
+    #: The document only shows ``{}``; kept as the raw object.
+    invitation: dict[str, Any] | None = None
+    #: An IANA zone name (``"Europe/Tallinn"``).
+    timezone: str | None = None
+    openid_enabled: bool | None = None
+    send_product_emails: bool | None = None
+    send_weekly_report: bool | None = None
+    send_timer_notifications: bool | None = None
+    time_entries: list[TimeEntry] | None = None
+    projects: list[Project] | None = None
+    tags: list[Tag] | None = None
+    workspaces: list[Workspace] | None = None
+    clients: list[Client] | None = None
+
+
+@attrs.frozen
+class Me:
+    """``GET /me``: the user, and ``since`` — the server time to pass as ``since=`` next time."""
+
+    #: The server's timestamp of this answer (sent as unix seconds), in UTC.
+    since: datetime
+    user: User
