@@ -1,0 +1,96 @@
+"""The ``timeclients`` command: one subcommand per function, registered in ``COMMANDS``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: name -> (add its arguments to a subparser, run it and return the exit status)
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+
+
+def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (0: a free one)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids, keys and faults")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency per request")
+    parser.add_argument("--jitter-ms", type=float, default=0.0, help="extra random latency, 0..N")
+    parser.add_argument("--fault-5xx", type=float, default=0.0, help="share of 5xx answers, 0..1")
+    parser.add_argument("--fault-429", type=float, default=0.0, help="share of injected 429s")
+    parser.add_argument(
+        "--fault-drop", type=float, default=0.0, help="share of dropped connections"
+    )
+    parser.add_argument("--clockify-members", type=int, default=50,
+                        help="members of the seeded Clockify workspace")  # fmt: skip
+    parser.add_argument("--mctime-users", type=int, default=45,
+                        help="clocked-in users of the seeded McTime organization")  # fmt: skip
+    parser.add_argument("--retry-after", action="store_true",
+                        help="send Retry-After on Clockify 429s")  # fmt: skip
+
+
+def run_emulator(args: argparse.Namespace, *, ready: threading.Event | None = None) -> int:
+    """Seed an emulator, serve it, print its URLs and credentials, and wait for Ctrl-C."""
+    from .testing import Emulator, FaultPlan
+
+    faults = FaultPlan(
+        seed=args.seed,
+        latency=(args.latency_ms / 1000.0, args.jitter_ms / 1000.0),
+        error_5xx_rate=args.fault_5xx,
+        error_429_rate=args.fault_429,
+        drop_rate=args.fault_drop,
+    )
+    emulator = Emulator(seed=args.seed, faults=faults, clockify_retry_after=args.retry_after)
+    ws = emulator.seed_clockify_workspace(members=args.clockify_members)
+    org = emulator.seed_mctime_organization(
+        users=args.mctime_users, on_break=min(5, args.mctime_users)
+    )
+    toggl = emulator.seed_toggl_user()
+    with emulator.serve(host=args.host, port=args.port) as served:
+        print(f"timeclients emulator listening on {served.url}", flush=True)
+        print(f"  Clockify  {served.clockify_url}  X-Api-Key: {ws.api_key}  "
+              f"workspace: {ws.workspace_id}")  # fmt: skip
+        print(f"  McTime    {served.mctime_url}  API_KEY: {org.manager_key} (manager)")
+        print(f"  Toggl     {served.toggl_url}  token: {toggl.api_token}")
+        print("Press Ctrl-C to stop.", flush=True)
+        if ready is not None:
+            ready.set()
+        stop = threading.Event()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+#: Every subcommand; adding one (e.g. ``demo``) is one entry here.
+COMMANDS: dict[str, tuple[str, Command]] = {
+    "emulator": (
+        "serve the vendor emulator on a loopback port",
+        (_emulator_arguments, run_emulator),
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(prog="timeclients", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (summary, (add_arguments, _run)) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=summary, description=summary))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    _summary, (_add, run) = COMMANDS[args.command]
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
