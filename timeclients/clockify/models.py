@@ -1,0 +1,379 @@
+"""Clockify Workspace API v1 models: workspaces, their settings, memberships, users and enums.
+
+Field names and shapes follow /work/shared/specs/clockify-workspace-api.md ("doc Lnnn" below
+cites its lines) and the Clockify notes of /work/shared/specs/README.md ("README"). Fields are
+snake_case; the JSON names are their camelCase forms. Every field the document's sample shows
+is declared, so the test suite's strict decoding fails on drift. Fields the live service is
+known to send as ``null`` or leave out (rates, lock settings, labels, subdomain) are optional;
+the rest are required. Every closed value set is a :class:`~timeclients._convert.TolerantEnum`:
+a value the document does not list still decodes (``.known`` is then ``False``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._convert import TolerantEnum
+from ..errors import TimeClientsError
+
+__all__ = [
+    "AutomaticLock",
+    "AutomaticLockType",
+    "BulkResult",
+    "CreationPermission",
+    "Currency",
+    "CurrencyFormat",
+    "DurationFormat",
+    "EntityCreationPermissions",
+    "FeatureSubscriptionType",
+    "Membership",
+    "MembershipStatus",
+    "MembershipType",
+    "NumberFormat",
+    "OlderThanPeriod",
+    "Rate",
+    "Role",
+    "RoundSettings",
+    "RoundingMode",
+    "Subdomain",
+    "TimeTrackingMode",
+    "UserStatus",
+    "Weekday",
+    "Workspace",
+    "WorkspaceSettings",
+    "WorkspaceUser",
+]
+
+
+class Role(TolerantEnum):
+    """A user's role in a workspace: the ``roles`` filter of ``GET /workspaces`` (doc L20)."""
+
+    WORKSPACE_ADMIN = "WORKSPACE_ADMIN"
+    OWNER = "OWNER"
+    TEAM_MANAGER = "TEAM_MANAGER"
+    PROJECT_MANAGER = "PROJECT_MANAGER"
+
+
+class MembershipStatus(TolerantEnum):
+    """The status of a membership (doc L65) and of a user in a workspace (README users list).
+
+    ``users.set_status`` accepts only ``ACTIVE`` and ``INACTIVE`` (doc L258-L260);
+    ``users.list`` also accepts the filter value ``"ALL"``, which is not a status.
+    """
+
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    INACTIVE = "INACTIVE"
+
+
+class MembershipType(TolerantEnum):
+    """What a membership is of: the workspace itself, a project, or a user group (doc L66)."""
+
+    WORKSPACE = "WORKSPACE"
+    PROJECT = "PROJECT"
+    USERGROUP = "USERGROUP"
+
+
+class FeatureSubscriptionType(TolerantEnum):
+    """The workspace's plan (doc L319); live values such as ``STANDARD_2021`` still decode."""
+
+    FREE = "FREE"
+    BASIC = "BASIC"
+    PREMIUM = "PREMIUM"
+    ENTERPRISE = "ENTERPRISE"
+
+
+class CurrencyFormat(TolerantEnum):
+    """Where the currency sign goes (doc L338)."""
+
+    CURRENCY_SPACE_VALUE = "CURRENCY_SPACE_VALUE"
+    VALUE_SPACE_CURRENCY = "VALUE_SPACE_CURRENCY"
+
+
+class DurationFormat(TolerantEnum):
+    """How durations are shown (doc L340)."""
+
+    FULL = "FULL"
+    COMPACT = "COMPACT"
+    DECIMAL = "DECIMAL"
+
+
+class NumberFormat(TolerantEnum):
+    """Thousands and decimal separators (doc L350)."""
+
+    COMMA_PERIOD = "COMMA_PERIOD"
+    PERIOD_COMMA = "PERIOD_COMMA"
+    SPACE_PERIOD = "SPACE_PERIOD"
+    SPACE_COMMA = "SPACE_COMMA"
+
+
+class TimeTrackingMode(TolerantEnum):
+    """How members may track time (doc L366)."""
+
+    DEFAULT = "DEFAULT"
+    STOPWATCH_ONLY = "STOPWATCH_ONLY"
+    MANUAL_ONLY = "MANUAL_ONLY"
+
+
+class Weekday(TolerantEnum):
+    """A day of the week (doc L374, ``workingDays`` doc L368)."""
+
+    MONDAY = "MONDAY"
+    TUESDAY = "TUESDAY"
+    WEDNESDAY = "WEDNESDAY"
+    THURSDAY = "THURSDAY"
+    FRIDAY = "FRIDAY"
+    SATURDAY = "SATURDAY"
+    SUNDAY = "SUNDAY"
+
+
+class OlderThanPeriod(TolerantEnum):
+    """The unit of an ``OLDER_THAN`` automatic lock (doc L377)."""
+
+    DAYS = "DAYS"
+    WEEKS = "WEEKS"
+    MONTHS = "MONTHS"
+
+
+class AutomaticLockType(TolerantEnum):
+    """When time entries lock automatically (doc L379)."""
+
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+    OLDER_THAN = "OLDER_THAN"
+
+
+class CreationPermission(TolerantEnum):
+    """Who may create projects, clients, tags or tasks (doc L385-L387)."""
+
+    EVERYONE = "EVERYONE"
+    ADMINS = "ADMINS"
+
+
+class RoundingMode(TolerantEnum):
+    """How report times are rounded (doc L394)."""
+
+    NEAREST = "Round to nearest"
+    UP = "Round up"
+    DOWN = "Round down"
+
+
+class UserStatus(TolerantEnum):
+    """A Clockify account's status in ``GET /workspaces/{id}/users`` (Clockify's public docs)."""
+
+    ACTIVE = "ACTIVE"
+    PENDING_EMAIL_VERIFICATION = "PENDING_EMAIL_VERIFICATION"
+    DELETED = "DELETED"
+    NOT_REGISTERED = "NOT_REGISTERED"
+    LIMITED = "LIMITED"
+    LIMITED_DELETED = "LIMITED_DELETED"
+
+
+@attrs.frozen
+class Rate:
+    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L30-L33."""
+
+    amount: int
+    currency: str
+
+
+@attrs.frozen(kw_only=True)
+class Currency:
+    """A currency configured in the workspace (doc L397-L403)."""
+
+    code: str
+    id: str
+    is_default: bool
+
+
+@attrs.frozen(kw_only=True)
+class Membership:
+    """One membership of a user: in the workspace, a project or a group (doc L55-L69, L324).
+
+    ``target_id`` is the id of what the membership is of (the workspace id for ``WORKSPACE``).
+    The rates are ``None`` where no rate is set on this membership.
+    """
+
+    cost_rate: Rate | None = None
+    hourly_rate: Rate | None = None
+    membership_status: MembershipStatus
+    membership_type: MembershipType
+    target_id: str
+    user_id: str
+
+
+@attrs.frozen
+class Subdomain:
+    """The workspace's subdomain (doc L405-L410)."""
+
+    enabled: bool
+    name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AutomaticLock:
+    """Automatic locking of old time entries (doc L371-L380)."""
+
+    change_day: Weekday | None = None
+    day_of_month: int | None = None
+    first_day: Weekday | None = None
+    older_than_period: OlderThanPeriod | None = None
+    older_than_value: int | None = None
+    type: AutomaticLockType
+
+
+@attrs.frozen(kw_only=True)
+class EntityCreationPermissions:
+    """Who may create projects and clients, tags, and tasks (doc L382-L388)."""
+
+    who_can_create_projects_and_clients: CreationPermission
+    who_can_create_tags: CreationPermission
+    who_can_create_tasks: CreationPermission
+
+
+@attrs.frozen
+class RoundSettings:
+    """Rounding in reports; ``minutes`` arrives as a string (``"15"``, doc L119, L393): an int."""
+
+    minutes: int
+    round: RoundingMode
+
+
+@attrs.frozen(kw_only=True)
+class WorkspaceSettings:
+    """The workspace's settings (doc L330-L369; sample doc L76-L127).
+
+    ``admin_only_pages`` is sent as a JSON array inside a string (doc L78, L334); the live service
+    also sends a real array (README). Both read as a ``list[str]``.
+    """
+
+    active_billable_hours: bool
+    admin_only_pages: list[str] = attrs.field(factory=list)
+    automatic_lock: AutomaticLock | None = None
+    can_see_time_sheet: bool
+    can_see_tracker: bool
+    currency_format: CurrencyFormat
+    default_billable_projects: bool
+    duration_format: DurationFormat
+    entity_creation_permissions: EntityCreationPermissions | None = None
+    force_description: bool
+    force_projects: bool
+    force_tags: bool
+    force_tasks: bool
+    is_project_public_by_default: bool
+    lock_time_entries: datetime | None = None
+    lock_time_zone: str | None = None
+    multi_factor_enabled: bool
+    number_format: NumberFormat
+    only_admins_can_change_billable_status: bool
+    only_admins_create_project: bool
+    only_admins_create_tag: bool
+    only_admins_create_task: bool
+    only_admins_see_all_time_entries: bool
+    only_admins_see_billable_rates: bool
+    only_admins_see_dashboard: bool
+    only_admins_see_public_projects_entries: bool
+    project_favorites: bool
+    project_grouping_label: str | None = None
+    project_label: str | None = None
+    project_picker_special_filter: bool
+    round: RoundSettings | None = None
+    task_label: str | None = None
+    time_rounding_in_reports: bool
+    time_tracking_mode: TimeTrackingMode
+    track_time_down_to_second: bool
+    working_days: list[Weekday] = attrs.field(factory=list)
+
+
+@attrs.frozen(kw_only=True)
+class Workspace:
+    """A Clockify workspace, as every workspace endpoint returns it (doc L313-L328).
+
+    ``features`` is kept as strings: the document calls them flags (doc L413-L424) and the
+    live service adds more (README).
+    """
+
+    cake_organization_id: str | None = None
+    cost_rate: Rate | None = None
+    currencies: list[Currency] = attrs.field(factory=list)
+    feature_subscription_type: FeatureSubscriptionType | None = None
+    features: list[str] = attrs.field(factory=list)
+    hourly_rate: Rate | None = None
+    id: str
+    image_url: str | None = None
+    memberships: list[Membership] = attrs.field(factory=list)
+    name: str
+    subdomain: Subdomain | None = None
+    workspace_settings: WorkspaceSettings | None = None
+
+    def _membership_of(self, user_id: str) -> Membership | None:
+        # doc L284-L287 / L305-L310: a user-specific rate is the user's WORKSPACE membership
+        # of this workspace; project memberships (targetId = a project) do not count.
+        for membership in self.memberships:
+            if (
+                membership.user_id == user_id
+                and membership.membership_type == MembershipType.WORKSPACE
+                and membership.target_id == self.id
+            ):
+                return membership
+        return None
+
+    def hourly_rate_for(self, user_id: str) -> Rate | None:
+        """The user's billable rate in this workspace, else the workspace default, else None."""
+        membership = self._membership_of(user_id)
+        if membership is not None and membership.hourly_rate is not None:
+            return membership.hourly_rate
+        return self.hourly_rate
+
+    def cost_rate_for(self, user_id: str) -> Rate | None:
+        """The user's cost rate in this workspace, else the workspace default, else None."""
+        membership = self._membership_of(user_id)
+        if membership is not None and membership.cost_rate is not None:
+            return membership.cost_rate
+        return self.cost_rate
+
+
+@attrs.frozen(kw_only=True)
+class WorkspaceUser:
+    """A member from ``GET /workspaces/{id}/users`` (README; shape from Clockify's public docs).
+
+    That shape is not in our specification document, so every field but ``id`` is optional
+    and fields we do not declare are ignored even under strict decoding (for this class only).
+    ``settings`` and ``custom_fields`` are kept as the raw JSON objects.
+    """
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    status: UserStatus | None = None
+    active_workspace: str | None = None
+    default_workspace: str | None = None
+    profile_picture: str | None = None
+    memberships: list[Membership] = attrs.field(factory=list)
+    settings: dict[str, Any] | None = None
+    custom_fields: list[dict[str, Any]] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BulkResult:
+    """What a bulk rate update did with every user.
+
+    ``workspace`` is the workspace as the *last* successful response returned it: a bulk job
+    never keeps one workspace per item (a workspace can have thousands of memberships).
+    """
+
+    #: The user ids whose rate was set, in the order of the input mapping.
+    succeeded: list[str] = attrs.field(factory=list)
+    #: The user ids whose rate was not set, with why.
+    failed: dict[str, TimeClientsError] = attrs.field(factory=dict)
+    #: The workspace from the last successful response, or ``None`` when nothing succeeded.
+    workspace: Workspace | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.failed
