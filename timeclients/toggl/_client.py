@@ -80,6 +80,7 @@ class TogglClient(BaseClient):
             status_errors=_STATUS_ERRORS,
         )
         self._auth = credential.kind
+        self._timeout = timeout
         # Kept only for e-mail/password auth, to follow a password or e-mail change.
         self._email = email if credential.kind == "basic" else None
         self._password = password if credential.kind == "basic" else None
@@ -124,9 +125,9 @@ class TogglClient(BaseClient):
                 credential_id=proto.ANONYMOUS_ID,
                 rate_limit=channel.rate_limit,
                 retry=channel.retry,
+                timeout=self._timeout,
                 status_errors=_STATUS_ERRORS,
             )
-            anonymous._timeout = channel._timeout
             anonymous.stats = channel.stats
             self._anonymous_channel = anonymous
         return self._anonymous_channel
