@@ -1,14 +1,56 @@
-"""Async pagination shared by the adapters: walk pages in order, yield items once each."""
+"""Async pagination shared by the adapters: walk pages in order, yield items once each.
+
+Two walkers:
+
+* :func:`walk_sequential` — for APIs that say where the end is only page by page (Clockify's
+  ``Last-Page`` header): one request at a time, one page in memory.
+* :class:`PageWalk` — for APIs whose first page tells how many pages there are (McTime's
+  ``totalCount``): page 1 first, then the rest with at most ``concurrency`` requests in flight,
+  items yielded in page order.
+
+Both drop an item whose key was already yielded. Offset pagination over live data shifts:
+someone inserted before an item pushes it onto the next page (it would be seen twice — the
+dedupe handles that), someone removed before it pulls it back onto a page already read (it is
+then missed; nothing short of reading the pages again can notice that, and neither walker
+re-reads by default). The ``seen`` set holds one key per item yielded, not the items.
+
+How :class:`PageWalk` prefetches, and why it is a class rather than an async generator: an
+async generator that holds a task group across ``yield`` breaks when its consumer leaves the
+loop early (the finalizer closes it from another task, and anyio then cancels the consumer).
+So the walk keeps its fetches in one of three places, chosen on first need:
+
+* **structured** — inside ``async with walk:``, a task group owned by that context;
+* **background** — plain ``async for`` on asyncio: ``asyncio`` tasks tied to no one's stack,
+  cancelled on :meth:`PageWalk.aclose`, on exhaustion, on an error and (best effort) when the
+  walk is garbage-collected;
+* **bounded** — plain ``async for`` on any other backend (trio), where a task cannot outlive
+  the caller's stack: each time the next page is missing, the whole window is fetched
+  concurrently inside that one ``__anext__`` call. Still concurrent, only less so.
+
+Whatever the mode: at most ``concurrency`` requests in flight and at most ``concurrency``
+pages held (the page being yielded, those in flight and those fetched ahead), an error of a
+page fetch reaches the consumer when the walk arrives at that page, and after
+:meth:`~PageWalk.aclose` (or leaving the ``async with``) no fetch is left running.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from typing import TypeVar
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Sequence
+from types import TracebackType
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["walk_sequential"]
+import anyio
+import anyio.abc
+
+__all__ = ["PageWalk", "last_page_number", "pages_to_start", "walk_sequential"]
 
 P = TypeVar("P")
 T = TypeVar("T")
+W = TypeVar("W", bound="PageWalk[Any, Any]")
+
+Mode = Literal["structured", "background", "bounded"]
 
 
 async def walk_sequential(
@@ -40,3 +82,390 @@ async def walk_sequential(
         if not batch or is_last(page, number):
             return
         number += 1
+
+
+# --- page arithmetic (pure) -------------------------------------------------------------------
+
+
+def last_page_number(first_page: int, total_pages: int) -> int:
+    """The number of the last page when there are ``total_pages`` pages from ``first_page``.
+
+    A count of 0 (or a nonsensical negative one) gives ``first_page - 1``: nothing after the
+    first page.
+    """
+    return first_page + max(0, total_pages) - 1
+
+
+def pages_to_start(position: int, started: int, concurrency: int, last: int) -> range:
+    """The page numbers to start now so the window ``[position, position + concurrency)``
+    is fully under way, given that every page up to ``started`` was already started.
+
+    ``position`` is the page the consumer is on (held, or awaited); the window never reaches
+    past ``last``. The result is empty when the window is already full.
+    """
+    first = max(started + 1, position)
+    stop = min(position + concurrency - 1, last) + 1
+    return range(first, max(first, stop))
+
+
+# --- the concurrent walker --------------------------------------------------------------------
+
+
+class _Slot(Generic[P]):
+    """One page fetch: started once, cancelled at most once, read by the consumer once."""
+
+    __slots__ = ("_cancelled", "_scope", "done", "error", "number", "page", "task")
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.done = anyio.Event()
+        self.page: P | None = None
+        self.error: Exception | None = None
+        self.task: asyncio.Task[None] | None = None
+        self._scope: anyio.CancelScope | None = None
+        self._cancelled = False
+
+    async def run(self, fetch: Callable[[int], Awaitable[P]]) -> None:
+        """Fetch the page into the slot; never raises but for the caller's own cancellation."""
+        with anyio.CancelScope() as scope:
+            self._scope = scope
+            if self._cancelled:
+                scope.cancel()
+            try:
+                self.page = await fetch(self.number)
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer at this page
+                self.error = exc
+        self._scope = None
+        self.done.set()
+
+    def cancel(self) -> None:
+        """Stop the fetch (or keep it from starting); the slot's page will never be read."""
+        self._cancelled = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def cancel_from_finalizer(self) -> None:
+        """Best-effort cancel from ``__del__``, where anyio's scope machinery is off limits."""
+        self._cancelled = True
+        task = self.task
+        if task is not None and not task.done():
+            with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                task.cancel()
+
+
+def _on_asyncio() -> bool:
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no asyncio loop running in this thread (trio)
+        return False
+
+
+class PageWalk(Generic[P, T]):
+    """Every item of a paginated listing whose pages say how many pages there are.
+
+    Args:
+        fetch: ``await fetch(n)`` returns page ``n`` (every request through the client's
+            channel, so the rate limit applies).
+        items: the items of a page.
+        total_pages: how many pages a page says there are (it may change during the walk:
+            the walk goes on to the largest count it has read, and an empty page ends it).
+        key: an item's identity; an item whose key was already yielded is skipped.
+        concurrency: the most requests in flight and the most pages held at once.
+        is_empty: whether a page ends the walk (default: it has no items). The first page is
+            always delivered; a later empty page is not.
+        unique_page: rebuild a page with only the items not seen before, for :meth:`pages`.
+        on_page: called with each page as the walk delivers it, in page order.
+        first_page: the number of the first page.
+
+    Iterate it with ``async for`` (items), or ``async for page in walk.pages()``; not both.
+    Use ``async with walk:`` to keep the prefetching inside a task group of yours, or call
+    :meth:`aclose` when leaving a plain ``async for`` early.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Awaitable[P]],
+        *,
+        items: Callable[[P], Sequence[T]],
+        total_pages: Callable[[P], int],
+        key: Callable[[T], Hashable] | None = None,
+        concurrency: int = 4,
+        is_empty: Callable[[P], bool] | None = None,
+        unique_page: Callable[[P, list[T]], P] | None = None,
+        on_page: Callable[[P], object] | None = None,
+        first_page: int = 1,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ValueError(f"concurrency must be an integer >= 1, got {concurrency!r}")
+        self._fetch = fetch
+        self._items = items
+        self._total_pages = total_pages
+        self._key = key
+        self._concurrency = concurrency
+        self._is_empty = is_empty
+        self._unique_page = unique_page
+        self._on_page = on_page
+        self._first_page = first_page
+        # The walk's position: the next page to deliver; every page before it was delivered.
+        self._next = first_page
+        self._last: int | None = None  # unknown until the first page arrived
+        self._started = first_page  # the highest page number started (the first runs inline)
+        self._slots: dict[int, _Slot[P]] = {}
+        self._seen: set[Hashable] = set()
+        self._pending_items: Iterator[T] | None = None
+        self._iterating: Literal["items", "pages"] | None = None
+        self._mode: Mode | None = None
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self._in_context = False
+        self._finished = False
+        self._busy = False
+        #: Pages delivered so far.
+        self.pages_read = 0
+
+    # -- public surface ----------------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> int:
+        """The most requests in flight (and pages held) at once."""
+        return self._concurrency
+
+    @property
+    def mode(self) -> Mode | None:
+        """How fetches are run: ``"structured"``, ``"background"``, ``"bounded"``, or ``None``
+        before the first prefetch."""
+        return self._mode
+
+    @property
+    def last_page(self) -> int | None:
+        """The last page number the walk knows of (``None`` before the first page)."""
+        return self._last
+
+    @property
+    def in_flight(self) -> int:
+        """Fetches started and not finished."""
+        return sum(1 for slot in self._slots.values() if not slot.done.is_set())
+
+    def __aiter__(self: W) -> W:
+        return self
+
+    async def __anext__(self) -> T:
+        self._claim("items")
+        while True:
+            if self._pending_items is not None:
+                for item in self._pending_items:
+                    return item
+                self._pending_items = None
+            _, fresh = await self._next_page()
+            self._pending_items = iter(fresh)
+
+    def pages(self) -> AsyncIterator[P]:
+        """The pages in order, each rebuilt with only the items no earlier page had."""
+        self._claim("pages")
+        return _PageIterator(self)
+
+    async def aclose(self) -> None:
+        """Stop the walk: cancel every fetch and wait until none is running. Idempotent."""
+        self._finish()
+        tasks = [slot.task for slot in self._slots.values() if slot.task is not None]
+        self._slots.clear()
+        pending = [task for task in tasks if not task.done()]
+        if pending:
+            # Background tasks end at their next checkpoint; wait for it even if the caller
+            # is being cancelled, so that no fetch outlives aclose().
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait(pending)
+
+    async def __aenter__(self: W) -> W:
+        if self._in_context or self._mode is not None:
+            raise RuntimeError("enter the walk's context before iterating it, and only once")
+        group = anyio.create_task_group()
+        await group.__aenter__()
+        self._task_group = group
+        self._in_context = True
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+        group, self._task_group = self._task_group, None
+        if group is None:
+            return
+        # Every fetch was cancelled through its own scope and none ever raises, so the group
+        # exits quietly. An error of the body is not handed to the group (it would come back
+        # wrapped in an ExceptionGroup): it propagates as it is. Cancellation is handed over,
+        # so that the group sees and honours it.
+        cancelled = exc is not None and isinstance(exc, anyio.get_cancelled_exc_class())
+        if cancelled:
+            await group.__aexit__(exc_type, exc, tb)
+        else:
+            await group.__aexit__(None, None, None)
+
+    def __del__(self) -> None:
+        # Best effort for a plain ``async for`` left early without aclose(): background
+        # fetches hold no reference to the walk, so it can be collected while they run.
+        for slot in getattr(self, "_slots", {}).values():
+            slot.cancel_from_finalizer()
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def _claim(self, how: Literal["items", "pages"]) -> None:
+        if self._iterating is None:
+            self._iterating = how
+        elif self._iterating != how:
+            raise RuntimeError("iterate a walk by items or by pages, not both")
+
+    def _finish(self) -> None:
+        self._finished = True
+        self._pending_items = None
+        for slot in self._slots.values():
+            slot.cancel()
+
+    async def _next_page(self) -> tuple[P, list[T]]:
+        """The next page in order and its items not seen before; StopAsyncIteration at the end."""
+        if self._busy:
+            raise RuntimeError("the walk is already being advanced by another task")
+        self._busy = True
+        try:
+            return await self._advance()
+        finally:
+            self._busy = False
+
+    async def _advance(self) -> tuple[P, list[T]]:
+        if self._finished:
+            raise StopAsyncIteration
+        number = self._next
+        try:
+            if self._last is None:
+                page = await self._fetch(number)
+            else:
+                if number > self._last:
+                    await self.aclose()
+                    raise StopAsyncIteration
+                page = await self._await_page(number)
+        except StopAsyncIteration:
+            raise
+        except Exception:
+            await self.aclose()
+            raise
+        first = self._last is None
+        total = last_page_number(self._first_page, self._total_pages(page))
+        self._last = total if self._last is None else max(self._last, total)
+        self._next = number + 1
+        empty = self._is_empty(page) if self._is_empty is not None else not self._items(page)
+        if empty and not first:
+            await self.aclose()
+            raise StopAsyncIteration
+        fresh = self._fresh(self._items(page))
+        if self._on_page is not None:
+            self._on_page(page)
+        self.pages_read += 1
+        if empty:
+            self._finish()
+        else:
+            # The consumer now holds this page: start the rest of the window behind it.
+            await self._top_up(number)
+        return page, fresh
+
+    def _fresh(self, batch: Sequence[T]) -> list[T]:
+        key = self._key
+        if key is None:
+            return list(batch)
+        seen = self._seen
+        fresh = []
+        for item in batch:
+            k = key(item)
+            if k not in seen:
+                seen.add(k)
+                fresh.append(item)
+        return fresh
+
+    async def _await_page(self, number: int) -> P:
+        # The previous page was released: the window is [number, number + concurrency).
+        await self._top_up(number)
+        slot = self._slots.get(number)
+        if slot is None:  # bounded mode: fetch the whole window here and now
+            await self._fetch_window_inline(number)
+            slot = self._slots[number]
+        await slot.done.wait()
+        del self._slots[number]
+        if slot.error is not None:
+            raise slot.error
+        if slot.page is None:  # cancelled by aclose() from another task
+            raise StopAsyncIteration
+        return slot.page
+
+    async def _top_up(self, position: int) -> None:
+        assert self._last is not None
+        numbers = pages_to_start(position, self._started, self._concurrency, self._last)
+        if not numbers:
+            return
+        mode = self._choose_mode()
+        if mode == "bounded":
+            return  # fetched in _fetch_window_inline when the consumer needs them
+        for n in numbers:
+            slot: _Slot[P] = _Slot(n)
+            self._slots[n] = slot
+            if mode == "structured":
+                assert self._task_group is not None
+                self._task_group.start_soon(slot.run, self._fetch, name=f"page {n}")
+            else:
+                # The task gets the fetch function and the slot, never the walk: the walk
+                # stays collectable (and its finalizer can cancel) while fetches run.
+                slot.task = asyncio.create_task(slot.run(self._fetch), name=f"page {n}")
+        self._started = numbers[-1]
+
+    async def _fetch_window_inline(self, position: int) -> None:
+        assert self._last is not None
+        numbers = pages_to_start(position, self._started, self._concurrency, self._last)
+        slots = [_Slot[P](n) for n in numbers]
+        for slot in slots:
+            self._slots[slot.number] = slot
+        self._started = numbers[-1]
+        try:
+            async with anyio.create_task_group() as group:
+                for slot in slots:
+                    group.start_soon(slot.run, self._fetch)
+        except BaseException:
+            # Cancelled half way: forget the window so that a later call fetches it afresh.
+            for slot in slots:
+                self._slots.pop(slot.number, None)
+            self._started = numbers[0] - 1
+            raise
+
+    def _choose_mode(self) -> Mode:
+        if self._mode is None:
+            if self._task_group is not None:
+                self._mode = "structured"
+            elif _on_asyncio():
+                self._mode = "background"
+            else:
+                self._mode = "bounded"
+        return self._mode
+
+
+class _PageIterator(Generic[P]):
+    """``walk.pages()``: the walk's pages, each with only its first-seen items."""
+
+    __slots__ = ("_walk",)
+
+    def __init__(self, walk: PageWalk[P, Any]) -> None:
+        self._walk = walk
+
+    def __aiter__(self) -> _PageIterator[P]:
+        return self
+
+    async def __anext__(self) -> P:
+        walk = self._walk
+        page, fresh = await walk._next_page()
+        rebuild = walk._unique_page
+        if rebuild is None or len(fresh) == len(walk._items(page)):
+            return page
+        return rebuild(page, fresh)
+
+    async def aclose(self) -> None:
+        """Close the walk behind these pages."""
+        await self._walk.aclose()
