@@ -506,3 +506,18 @@ async def test_private_pool_is_closed_with_the_client(router: respx.MockRouter) 
     async with TogglClient(api_token=TOKEN, rate_limit=None) as client:
         await client.me.get()
     assert client.pool.closed
+
+
+@pytest.mark.anyio
+async def test_first_call_after_reset_keeps_the_pace(
+    router: respx.MockRouter, fake_clock: FakeClock
+) -> None:
+    """The new token's fresh limiter still waits one interval after the reset request."""
+    router.post("/reset_token").respond(json=NEW_TOKEN)
+    router.get("/me").respond(json=samples.me_plain())
+    async with HttpPool(clock=fake_clock) as pool:
+        client = TogglClient(api_token=TOKEN, pool=pool)
+        await client.me.reset_token()
+        reset_at = fake_clock.now()
+        await client.me.get()
+        assert fake_clock.now() - reset_at >= 1.0

@@ -102,8 +102,17 @@ class TogglClient(BaseClient):
 
     def _use(self, credential: Credential) -> None:
         # The channel holds the only copy of the header; the limiter key follows it.
-        self._channel.set_credential(credential.headers, credential.limiter_id)
+        channel = self._channel
+        channel.set_credential(credential.headers, credential.limiter_id)
         self._auth = credential.kind
+        rate = channel.rate_limit
+        if rate is not None:
+            # The new key starts with an empty history, but the server still counts the
+            # request that just switched it (the account's bucket, not our key's): the first
+            # send on the new key waits one interval, as it would have on the old one.
+            # The key layout (vendor, credential id, scope) is the Channel's; scope is "".
+            key = (self._vendor, credential.limiter_id, "")
+            self._pool.limiters.get(key, rate).pause(rate.interval)
 
     def _require_credential(self, call: str) -> None:
         if self._auth == "anonymous":
