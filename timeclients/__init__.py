@@ -2,11 +2,17 @@
 
 from . import errors
 from ._transport import HttpPool, RateLimit, RetryPolicy
+from .clockify import ClockifyClient
+from .mctime import McTimeClient
+from .toggl import TogglClient
 
 __all__ = [
+    "ClockifyClient",
     "HttpPool",
+    "McTimeClient",
     "RateLimit",
     "RetryPolicy",
+    "TogglClient",
     "errors",
 ]
 
