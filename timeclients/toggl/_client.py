@@ -185,8 +185,8 @@ class MeResource:
             AuthenticationError: the credential was refused (Toggl answers 403).
         """
         client = self._client
-        request = proto.me_get_request(with_related_data=with_related_data, since=since)
         client._require_credential("me.get")
+        request = proto.me_get_request(with_related_data=with_related_data, since=since)
         response = await client._channel.send(request)
         envelope = proto.decoder.structure(
             response.json(), proto.MeEnvelope, method=response.method, path=response.path
@@ -219,6 +219,7 @@ class MeResource:
             BadRequestError: Toggl refused the change (its messages joined with ``"; "``).
         """
         client = self._client
+        client._require_credential("me.update")
         request = proto.me_update_request(
             {
                 "fullname": fullname,
@@ -233,7 +234,6 @@ class MeResource:
                 "date_format": date_format,
             }
         )
-        client._require_credential("me.update")
         user = await client._user(request)
         if (
             client._auth == "basic"
@@ -255,10 +255,10 @@ class MeResource:
             BadRequestError: Toggl refused the change (e.g. a wrong current password).
         """
         client = self._client
+        client._require_credential("me.change_password")
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        client._require_credential("me.change_password")
         user = await client._user(request)
         if client._auth == "basic" and client._email is not None:
             client._password = password
@@ -278,8 +278,8 @@ class MeResource:
             DecodeError: the answer is not a usable token (the client keeps its credential).
         """
         client = self._client
-        request = proto.reset_token_request()
         client._require_credential("me.reset_token")
+        request = proto.reset_token_request()
         response = await client._channel.send(request)
         token = proto.parse_new_token(response.json(), method=response.method, path=response.path)
         client._use(proto.token_credential(token))
