@@ -37,7 +37,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar
 
@@ -125,8 +133,14 @@ class _Slot(Generic[P]):
         self._scope: anyio.CancelScope | None = None
         self._cancelled = False
 
-    async def run(self, fetch: Callable[[int], Awaitable[P]]) -> None:
-        """Fetch the page into the slot; never raises but for the caller's own cancellation."""
+    async def run(
+        self, fetch: Callable[[int], Awaitable[P]], slots: Mapping[int, _Slot[P]]
+    ) -> None:
+        """Fetch the page into the slot; never raises but for the caller's own cancellation.
+
+        On an error, the fetches of later pages in ``slots`` are cancelled: the walk will stop
+        at this page, so their pages would never be read.
+        """
         with anyio.CancelScope() as scope:
             self._scope = scope
             if self._cancelled:
@@ -137,6 +151,10 @@ class _Slot(Generic[P]):
                 self.error = exc
         self._scope = None
         self.done.set()
+        if self.error is not None:
+            for number, slot in list(slots.items()):
+                if number > self.number:
+                    slot.cancel()
 
     def cancel(self) -> None:
         """Stop the fetch (or keep it from starting); the slot's page will never be read."""
@@ -411,11 +429,13 @@ class PageWalk(Generic[P, T]):
             self._slots[n] = slot
             if mode == "structured":
                 assert self._task_group is not None
-                self._task_group.start_soon(slot.run, self._fetch, name=f"page {n}")
+                self._task_group.start_soon(slot.run, self._fetch, self._slots, name=f"page {n}")
             else:
-                # The task gets the fetch function and the slot, never the walk: the walk
+                # The task gets the fetch function and the slots, never the walk: the walk
                 # stays collectable (and its finalizer can cancel) while fetches run.
-                slot.task = asyncio.create_task(slot.run(self._fetch), name=f"page {n}")
+                slot.task = asyncio.create_task(
+                    slot.run(self._fetch, self._slots), name=f"page {n}"
+                )
         self._started = numbers[-1]
 
     async def _fetch_window_inline(self, position: int) -> None:
@@ -428,7 +448,7 @@ class PageWalk(Generic[P, T]):
         try:
             async with anyio.create_task_group() as group:
                 for slot in slots:
-                    group.start_soon(slot.run, self._fetch)
+                    group.start_soon(slot.run, self._fetch, self._slots)
         except BaseException:
             # Cancelled half way: forget the window so that a later call fetches it afresh.
             for slot in slots:
