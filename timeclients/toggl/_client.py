@@ -80,6 +80,7 @@ class TogglClient(BaseClient):
             status_errors=_STATUS_ERRORS,
         )
         self._auth = credential.kind
+        self._limiter_id = credential.limiter_id
         self._timeout = timeout
         # Kept only for e-mail/password auth, to follow a password or e-mail change.
         self._email = email if credential.kind == "basic" else None
@@ -105,8 +106,10 @@ class TogglClient(BaseClient):
         channel = self._channel
         channel.set_credential(credential.headers, credential.limiter_id)
         self._auth = credential.kind
+        switched = credential.limiter_id != self._limiter_id
+        self._limiter_id = credential.limiter_id
         rate = channel.rate_limit
-        if rate is not None:
+        if rate is not None and switched:
             # The new key starts with an empty history, but the server still counts the
             # request that just switched it (the account's bucket, not our key's): the first
             # send on the new key waits one interval, as it would have on the old one.
