@@ -37,6 +37,7 @@ __all__ = [
     "make_converter",
     "parse_aware_datetime",
     "set_strict_decoding",
+    "snake_case",
     "strict_decoding",
 ]
 

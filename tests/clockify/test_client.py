@@ -70,7 +70,7 @@ def no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def limiter_keys(pool: HttpPool) -> set[object]:
     # The registry has no public listing; tests look inside to check which key was used.
-    return set(pool.limiters._limiters)
+    return set(pool.limiters.keys())
 
 
 def sent(route: respx.Route) -> httpx.Request:

@@ -223,5 +223,5 @@ async def test_users_list_keeps_its_own_workspace_budget(
     handler, _ = pages_server([users(0, 1)])
     router.get(USERS_PATH).mock(side_effect=handler)
     await collect(client.users.list(WS))
-    keys = set(client.pool.limiters._limiters)
+    keys = set(client.pool.limiters.keys())
     assert [key[-1] for key in keys] == [WS]  # type: ignore[index]

@@ -60,7 +60,7 @@ def no_env_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def limiter_keys(pool: HttpPool) -> set[object]:
     # The registry has no public listing; tests look inside to check which key was used.
-    return set(pool.limiters._limiters)
+    return set(pool.limiters.keys())
 
 
 @pytest.mark.anyio

@@ -173,5 +173,9 @@ class LimiterRegistry:
             if isinstance(limiter, SlidingWindowLimiter) and limiter.idle(now):
                 del self._limiters[key]
 
+    def keys(self) -> list[Hashable]:
+        """The keys that have a limiter now (for inspection and tests)."""
+        return list(self._limiters)
+
     def __len__(self) -> int:
         return len(self._limiters)

@@ -261,10 +261,22 @@ class Channel:
             else None
         )
 
-    def set_credential(self, headers: Mapping[str, str], credential_id: str) -> None:
-        """Switch to another credential (Toggl's token reset): later sends and the key use it."""
+    def set_credential(
+        self, headers: Mapping[str, str], credential_id: str, *, keep_pace: bool = False
+    ) -> None:
+        """Switch to another credential (Toggl's token reset): later sends and the key use it.
+
+        With ``keep_pace``, the new key's first send waits one interval when the key changes:
+        the new key has no history, but a server that counts per account still counted the
+        request that made the switch.
+        """
+        key = (self.vendor, credential_id)
+        switched = key != self._key
         self._headers = dict(headers)
-        self._key = (self.vendor, credential_id)
+        self._key = key
+        rate = self.rate_limit
+        if keep_pace and switched and rate is not None:
+            self.pool.limiters.get((*key, ""), rate).pause(rate.interval)
 
     def __repr__(self) -> str:
         return f"<Channel {self.vendor} {self._base_url}>"

@@ -80,7 +80,6 @@ class TogglClient(BaseClient):
             status_errors=_STATUS_ERRORS,
         )
         self._auth = credential.kind
-        self._limiter_id = credential.limiter_id
         self._timeout = timeout
         # Kept only for e-mail/password auth, to follow a password or e-mail change.
         self._email = email if credential.kind == "basic" else None
@@ -102,20 +101,10 @@ class TogglClient(BaseClient):
         return f"<TogglClient base_url={self._base_url!r} auth={self._auth}>"
 
     def _use(self, credential: Credential) -> None:
-        # The channel holds the only copy of the header; the limiter key follows it.
-        channel = self._channel
-        channel.set_credential(credential.headers, credential.limiter_id)
+        # The channel holds the only copy of the header; the limiter key follows it. The new
+        # key keeps pace: Toggl counts the account, which already saw the switching request.
+        self._channel.set_credential(credential.headers, credential.limiter_id, keep_pace=True)
         self._auth = credential.kind
-        switched = credential.limiter_id != self._limiter_id
-        self._limiter_id = credential.limiter_id
-        rate = channel.rate_limit
-        if rate is not None and switched:
-            # The new key starts with an empty history, but the server still counts the
-            # request that just switched it (the account's bucket, not our key's): the first
-            # send on the new key waits one interval, as it would have on the old one.
-            # The key layout (vendor, credential id, scope) is the Channel's; scope is "".
-            key = (self._vendor, credential.limiter_id, "")
-            self._pool.limiters.get(key, rate).pause(rate.interval)
 
     def _require_credential(self, call: str) -> None:
         if self._auth == "anonymous":
