@@ -142,3 +142,23 @@ async def test_unauthenticated_requests_do_not_use_budget(fake_clock):
         for _ in range(3):
             assert (await http.get(url, headers={"X-Api-Key": "bad"})).status_code == 401
         assert (await http.get(url, headers={"X-Api-Key": ws.api_key})).status_code == 200
+
+
+async def test_clockify_free_plan_30_per_hour(fake_clock):
+    """A FREE workspace takes 30 requests per hour in all (README), paid ones are not affected."""
+    emu = Emulator(clock=fake_clock, clockify_retry_after=True)
+    free = emu.seed_clockify_workspace(members=0, plan="FREE")
+    paid = emu.seed_clockify_workspace(members=0)
+    async with httpx.AsyncClient(transport=emu.transport()) as http:
+
+        async def get(ws) -> httpx.Response:
+            url = f"https://api.clockify.me/api/v1/workspaces/{ws.workspace_id}"
+            fake_clock.t += 0.1  # stay far below 50/s: only the hourly window can refuse
+            return await http.get(url, headers={"X-Api-Key": ws.api_key})
+
+        codes = [(await get(free)).status_code for _ in range(31)]
+        assert codes == [200] * 30 + [429]
+        assert int((await get(free)).headers["Retry-After"]) > 3000
+        assert all([(await get(paid)).status_code == 200 for _ in range(40)])
+        fake_clock.t += 3600
+        assert (await get(free)).status_code == 200

@@ -110,6 +110,10 @@ SETTINGS_TEMPLATE: dict[str, Any] = {
 DEFAULT_FEATURES = ("ADD_TIME_FOR_OTHERS", "ADMIN_PANEL", "ALERTS", "APPROVAL")  # doc L43-L48
 
 
+def _rate_json(entry: RateEntry | None) -> dict[str, Any] | None:
+    return None if entry is None else {"amount": entry.amount, "currency": entry.currency}
+
+
 class ClockifyError(Exception):
     """Raised inside a handler to answer an error in Clockify's shape."""
 
@@ -158,6 +162,8 @@ class ClockifyUser:
     id: str
     email: str
     name: str
+    #: False for someone invited by e-mail who has no account yet (status NOT_REGISTERED).
+    registered: bool = True
 
 
 @attrs.define
@@ -210,6 +216,8 @@ class ClockifyState:
         rng: the source of generated ids.
         rate_limit: accepted requests per second per workspace (``None``: no limit).
         retry_after: send ``Retry-After`` on a 429 (undocumented either way; README).
+        free_plan_hourly_limit: requests per hour for a whole FREE workspace (``None``: no
+            limit).
         new_workspace_plan: the plan of a workspace made by ``POST /workspaces``.
         new_workspace_seats: its paid seats.
     """
@@ -224,6 +232,7 @@ class ClockifyState:
         rng: random.Random,
         rate_limit: int | None = 50,
         retry_after: bool = False,
+        free_plan_hourly_limit: int | None = 30,
         new_workspace_plan: str = "FREE",
         new_workspace_seats: int = 5,
     ) -> None:
@@ -233,6 +242,13 @@ class ClockifyState:
         # doc L567 "Addon token: 50 requests/second per workspace"; README: the same 50/s per
         # workspace for X-Api-Key by default. Requests without a workspace count per credential.
         self.limiter = SlidingWindowCounter(rate_limit, 1.0, clock) if rate_limit else None
+        # README: "workspaces on the Free plan are limited to 30 requests per hour for the
+        # whole workspace"
+        self.free_limiter = (
+            SlidingWindowCounter(free_plan_hourly_limit, 3600.0, clock)
+            if free_plan_hourly_limit
+            else None
+        )
         self.retry_after = retry_after
         self.new_workspace_plan = new_workspace_plan
         self.new_workspace_seats = new_workspace_seats
@@ -251,13 +267,20 @@ class ClockifyState:
             if value not in self.users and value not in self.workspaces:
                 return value
 
-    def add_user(self, email: str, name: str | None = None, *, user_id: str | None = None) -> str:
+    def add_user(
+        self,
+        email: str,
+        name: str | None = None,
+        *,
+        user_id: str | None = None,
+        registered: bool = True,
+    ) -> str:
         """Create an account (or return the existing one with this e-mail); its id."""
         for user in self.users.values():
             if user.email.lower() == email.lower():
                 return user.id
         uid = user_id or self.new_id()
-        self.users[uid] = ClockifyUser(uid, email, name or email.split("@")[0])
+        self.users[uid] = ClockifyUser(uid, email, name or email.split("@")[0], registered)
         return uid
 
     def add_api_key(self, user_id: str, key: str | None = None) -> str:
@@ -326,55 +349,53 @@ class ClockifyState:
         entry = history.at(self.wall_clock())
         return entry.amount if entry else None
 
+    def membership_json(self, ws: ClockifyWorkspace, member: Member) -> dict[str, Any]:
+        """A WORKSPACE membership: targetId is the workspace, the rates are the user's own in
+        effect now (null when none is: the workspace default applies, doc L284-L287)."""
+        now = self.wall_clock()
+        return {
+            "costRate": _rate_json(member.cost.at(now)),
+            "hourlyRate": _rate_json(member.hourly.at(now)),
+            "membershipStatus": member.status,
+            "membershipType": "WORKSPACE",
+            "targetId": ws.id,
+            "userId": member.user_id,
+        }
+
     def workspace_json(self, ws: ClockifyWorkspace) -> dict[str, Any]:
         """The documented workspace object (doc L27-L129), rates as in effect now."""
         now = self.wall_clock()
-
-        def rate(history: RateHistory) -> dict[str, Any] | None:
-            entry = history.at(now)
-            return None if entry is None else {"amount": entry.amount, "currency": entry.currency}
-
         return {
             "cakeOrganizationId": ws.organization_id,
-            "costRate": rate(ws.cost),
+            "costRate": _rate_json(ws.cost.at(now)),
             "currencies": [
                 {"code": code, "id": cid, "isDefault": default}
                 for code, cid, default in ws.currencies
             ],
             "featureSubscriptionType": ws.plan,
             "features": list(ws.features),
-            "hourlyRate": rate(ws.hourly),
+            "hourlyRate": _rate_json(ws.hourly.at(now)),
             "id": ws.id,
             "imageUrl": ws.image_url,
-            # One WORKSPACE membership per member, targetId = the workspace; the rates are the
-            # user's own (null when none is in effect: the workspace default applies, doc L284).
-            "memberships": [
-                {
-                    "costRate": rate(m.cost),
-                    "hourlyRate": rate(m.hourly),
-                    "membershipStatus": m.status,
-                    "membershipType": "WORKSPACE",
-                    "targetId": ws.id,
-                    "userId": m.user_id,
-                }
-                for m in ws.members.values()
-            ],
+            "memberships": [self.membership_json(ws, m) for m in ws.members.values()],
             "name": ws.name,
             "subdomain": {"enabled": False, "name": re.sub(r"[^a-z0-9]", "", ws.name.lower())},
             "workspaceSettings": copy.deepcopy(ws.settings),
         }
 
     def user_json(self, ws: ClockifyWorkspace, member: Member) -> dict[str, Any]:
-        """One item of ``GET /workspaces/{id}/users``; ``status`` is the membership status."""
+        """One item of ``GET /workspaces/{id}/users``: the account (``status`` ACTIVE, or
+        NOT_REGISTERED for an invitee without an account) and its WORKSPACE membership."""
         user = self.users[member.user_id]
         return {
             "id": user.id,
             "email": user.email,
             "name": user.name,
-            "status": member.status,
+            "status": "ACTIVE" if user.registered else "NOT_REGISTERED",
             "profilePicture": "",
             "activeWorkspace": ws.id,
             "defaultWorkspace": ws.id,
+            "memberships": [self.membership_json(ws, member)],
         }
 
     # ----------------------------------------------------------------- the handler
@@ -396,17 +417,24 @@ class ClockifyState:
         workspace = segments[1] if len(segments) >= 2 and segments[0] == "workspaces" else None
         key: Hashable = ("workspace", workspace) if workspace else ("credential", credential)
         if self.limiter is not None and not self.limiter.hit(key):
-            headers = {}
-            if self.retry_after:
-                headers["Retry-After"] = str(max(1, math.ceil(self.limiter.retry_after(key))))
-            # doc L568 "Exceeding limit returns "Too many requests" error"
-            return json_reply(
-                429, {"message": "Too many requests", "code": CODES["too_many_requests"]}, headers
-            )
+            return self._too_many(self.limiter, key)
+        ws = self.workspaces.get(workspace or "")
+        free = self.free_limiter if ws is not None and ws.plan == "FREE" else None
+        if free is not None and not free.hit(key):
+            return self._too_many(free, key)
         try:
             return self._route(req, user_id)
         except ClockifyError as exc:
             return self.error(exc.status, exc.message, exc.code)
+
+    def _too_many(self, limiter: SlidingWindowCounter, key: Hashable) -> Reply:
+        headers = {}
+        if self.retry_after:
+            headers["Retry-After"] = str(max(1, math.ceil(limiter.retry_after(key))))
+        # doc L568 "Exceeding limit returns "Too many requests" error"
+        return json_reply(
+            429, {"message": "Too many requests", "code": CODES["too_many_requests"]}, headers
+        )
 
     def _authenticate(self, req: EmuRequest) -> tuple[str, str | None]:
         key = req.headers.get("x-api-key")
@@ -575,7 +603,7 @@ class ClockifyState:
                 raise ClockifyError(409, "User already exists in workspace", "already_member")
         if ws.seats_used() >= ws.seats:
             raise ClockifyError(403, "No available user seats", "no_seats")
-        uid = self.add_user(email)
+        uid = self.add_user(email, registered=False)
         ws.members[uid] = Member(uid, "PENDING")  # invited: pending until accepted
         self.invitations.append((ws.id, email, send_email.lower() == "true"))
         return json_reply(200, self.workspace_json(ws))  # doc L238-L239

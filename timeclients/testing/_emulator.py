@@ -99,6 +99,7 @@ class Emulator:
         wall_clock: calendar time: which rate is in effect, clock-in times, Toggl ``since``.
         clockify_rate_limit: requests per second per workspace (``None``: unlimited).
         clockify_retry_after: whether a Clockify 429 carries ``Retry-After``.
+        clockify_free_plan_hourly_limit: requests per hour for a whole FREE workspace.
         mctime_rate_limit: requests per second per API key (``None``: unlimited).
         toggl_rate: requests per second the Toggl bucket drains per user (``None``: unlimited).
         toggl_burst: how many requests the Toggl bucket holds.
@@ -114,6 +115,7 @@ class Emulator:
         wall_clock: WallClock | None = None,
         clockify_rate_limit: int | None = 50,
         clockify_retry_after: bool = False,
+        clockify_free_plan_hourly_limit: int | None = 30,
         mctime_rate_limit: int | None = 10,
         toggl_rate: float | None = 1.0,
         toggl_burst: int = 2,
@@ -131,6 +133,7 @@ class Emulator:
             rng=random.Random(rng.getrandbits(64)),
             rate_limit=clockify_rate_limit,
             retry_after=clockify_retry_after,
+            free_plan_hourly_limit=clockify_free_plan_hourly_limit,
             new_workspace_plan=new_workspace_plan,
         )
         self.mctime = McTimeState(
