@@ -40,7 +40,7 @@ async def test_documents_sample_requests_over_a_socket(
         assert r.status_code == 200
         assert r.json()["totalItems"] == 2
         assert r.json()["items"][0]["onBreak"] is True
-        # toggl doc L96, L230-L233, L268-L269, L280-L282
+        # toggl doc L29, L163-L166, L201-L202, L213-L215
         auth = (user.api_token, "api_token")
         r = await http.get(f"{served_emulator.toggl_url}/me", auth=auth)
         assert r.json()["data"]["email"] == user.email

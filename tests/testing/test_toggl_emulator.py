@@ -15,7 +15,7 @@ from .conftest import NOW
 pytestmark = pytest.mark.anyio
 BASE = "https://api.track.toggl.com/api/v8"
 
-# doc L101-L122 and L237-L263: every user field the samples show
+# doc L34-L55 and L170-L196: every user field the samples show
 USER_KEYS = {
     "id",
     "api_token",
@@ -53,7 +53,7 @@ def token_auth(token: str) -> httpx.BasicAuth:
 
 
 async def test_get_me_shape(emu: Emulator, http: httpx.AsyncClient):
-    """GET /me answers {"since": unix, "data": user}, no related data by default (doc L89-L124)."""
+    """GET /me answers {"since": unix, "data": user}, no related data by default (doc L22-L57)."""
     user = emu.seed_toggl_user()
     r = await http.get(f"{BASE}/me", auth=token_auth(user.api_token))
     assert r.status_code == 200
@@ -89,7 +89,7 @@ async def test_bad_credential_is_403(emu, http, auth):
 
 async def test_related_data_and_since(emu, http):
     """with_related_data=true adds the related lists; since keeps objects changed after it
-    (doc L91-L94, L125-L211)."""
+    (doc L24-L27, L58-L144)."""
     user = emu.seed_toggl_user(related=3)
     auth = token_auth(user.api_token)
     r = await http.get(f"{BASE}/me", params={"with_related_data": "true"}, auth=auth)
@@ -117,7 +117,7 @@ async def test_related_data_and_since(emu, http):
 
 
 async def test_put_me_updates_fields(emu, http):
-    """PUT /me {"user": {...}} changes the fields given, returns {"data": user} (doc L212-L265)."""
+    """PUT /me {"user": {...}} changes the fields given, returns {"data": user} (doc L145-L198)."""
     user = emu.seed_toggl_user()
     payload = {
         "user": {
@@ -156,7 +156,7 @@ async def test_put_me_updates_fields(emu, http):
     ],
 )
 async def test_put_me_rejects_with_an_array_of_messages(emu, http, fields):
-    """A rejected update is a 400 with an array of messages (README; rules doc L213-L228)."""
+    """A rejected update is a 400 with an array of messages (README; rules doc L146-L161)."""
     user = emu.seed_toggl_user()
     r = await http.put(f"{BASE}/me", json={"user": fields}, auth=token_auth(user.api_token))
     assert r.status_code == 400
@@ -177,7 +177,7 @@ async def test_put_me_collects_every_error(emu, http):
 
 
 async def test_change_password(emu, http):
-    """current_password + password change the password (doc L226-L228); the old one stops."""
+    """current_password + password change the password (doc L159-L161); the old one stops."""
     user = emu.seed_toggl_user()
     fields = {"current_password": user.password, "password": "n3w-password"}
     r = await http.put(f"{BASE}/me", json={"user": fields}, auth=token_auth(user.api_token))
@@ -200,7 +200,7 @@ async def test_email_taken_by_someone_else(emu, http):
 
 async def test_reset_token(emu, http):
     """POST /reset_token answers the new token as a JSON string; the old token stops working
-    (doc L266-L271)."""
+    (doc L199-L204)."""
     user = emu.seed_toggl_user()
     r = await http.post(f"{BASE}/reset_token", auth=token_auth(user.api_token))
     assert r.status_code == 200
@@ -214,7 +214,7 @@ async def test_reset_token(emu, http):
 
 async def test_signup(emu, http):
     """POST /signups needs no credential and returns {"data": user} with an api_token that works
-    (doc L273-L301)."""
+    (doc L206-L234)."""
     payload = {
         "user": {
             "email": "test.user@example.com",
@@ -264,14 +264,14 @@ async def test_signup(emu, http):
     ],
 )
 async def test_signup_validation(emu, http, fields):
-    """email, password >= 6, timezone and created_with are all required (doc L273-L277)."""
+    """email, password >= 6, timezone and created_with are all required (doc L206-L210)."""
     r = await http.post(f"{BASE}/signups", json={"user": fields})
     assert r.status_code == 400
     assert isinstance(r.json(), list)
 
 
 async def test_password_of_six_is_enough(emu, http):
-    """The password bound is "at least 6 characters" (doc L275): six is accepted."""
+    """The password bound is "at least 6 characters" (doc L208): six is accepted."""
     fields = {
         "email": "six@example.com",
         "password": "123456",
@@ -282,7 +282,7 @@ async def test_password_of_six_is_enough(emu, http):
 
 
 async def test_signup_body_must_wrap_user(emu, http):
-    """The fields go inside {"user": {...}} (doc L281)."""
+    """The fields go inside {"user": {...}} (doc L214)."""
     r = await http.post(f"{BASE}/signups", json={"email": "a@example.com"})
     assert r.status_code == 400
 

@@ -32,7 +32,7 @@ __all__ = ["BASE_PATHS", "Dropped", "Emulator", "EmulatorStats", "RequestRecord"
 BASE_PATHS: dict[str, tuple[str, ...]] = {
     "clockify": ("api", "v1"),  # clockify doc L9 https://api.clockify.me/api/v1
     "mctime": ("api", "v2", "auth"),  # mctime doc L3 https://mctime.com/api/v2/auth
-    "toggl": ("api", "v8"),  # toggl doc L89 https://api.track.toggl.com/api/v8
+    "toggl": ("api", "v8"),  # toggl doc L22 https://api.track.toggl.com/api/v8
 }
 #: The vendors' real hosts: a request to one of them is routed to that vendor only.
 HOSTS: dict[str, str] = {

@@ -210,7 +210,7 @@ def seed_toggl_user(
 ) -> TogglUserSeed:
     """A Toggl user with a default workspace and ``related`` of each related object.
 
-    Related objects (time entries, projects, tags, clients; doc L156-L209) are changed one
+    Related objects (time entries, projects, tags, clients; doc L89-L142) are changed one
     hour apart going back from now, so ``since`` filters can be tested.
     """
     state = emulator.toggl

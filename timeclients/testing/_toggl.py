@@ -1,10 +1,8 @@
 """An in-memory Toggl Track API v8 user endpoints (toggl-v8-user-api.md), as a pure state machine.
 
-Line numbers ("doc L96") refer to /work/shared/specs/toggl-v8-user-api.md (the McTime and
-Toggl text share one file there; the Toggl part starts at "User has the following
-properties"). README facts: a bad credential is a 403, a rejected update a 400 with an array
-of localized messages, and the rate limit a leaky bucket (about one request per second per
-token).
+Line numbers ("doc L29") refer to /work/shared/specs/toggl-v8-user-api.md. README facts: a bad
+credential is a 403, a rejected update a 400 with an array of localized messages, and the rate
+limit a leaky bucket (about one request per second per token).
 """
 
 from __future__ import annotations
@@ -34,9 +32,9 @@ from ._ratelimit import LeakyBucket
 
 __all__ = ["DATE_FORMATS", "TIMEOFDAY_FORMATS", "TogglState"]
 
-#: doc L222-L224: the two time-of-day formats, with the jQuery format each implies.
+#: doc L155-L157: the two time-of-day formats, with the jQuery format each implies.
 TIMEOFDAY_FORMATS = {"H:mm": "H:i", "h:mm A": "h:i A"}
-#: doc L225: the date formats, with the jQuery format each implies (doc L243-L245 pairs them).
+#: doc L158: the date formats, with the jQuery format each implies (doc L176-L178 pairs them).
 DATE_FORMATS = {
     "YYYY-MM-DD": "Y-m-d",
     "DD.MM.YYYY": "d.m.Y",
@@ -45,7 +43,7 @@ DATE_FORMATS = {
     "DD/MM/YYYY": "d/m/Y",
     "MM-DD-YYYY": "m-d-Y",
 }
-BOOLEAN_FIELDS = (  # doc L216-L219
+BOOLEAN_FIELDS = (  # doc L149-L152
     "send_product_emails",
     "send_weekly_report",
     "send_timer_notifications",
@@ -54,11 +52,11 @@ BOOLEAN_FIELDS = (  # doc L216-L219
 #: The Basic-auth password that says "the user name is an API token" (README table).
 TOKEN_PASSWORD = "api_token"  # noqa: S105 - a protocol constant, not a secret
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-RELATED = ("time_entries", "projects", "tags", "workspaces", "clients")  # doc L156-L209
+RELATED = ("time_entries", "projects", "tags", "workspaces", "clients")  # doc L89-L142
 
 
 def valid_timezone(name: object) -> bool:
-    """Whether ``name`` is a known IANA zone (doc L221)."""
+    """Whether ``name`` is a known IANA zone (doc L154)."""
     if not isinstance(name, str) or not name or name.startswith(("/", ".")):
         return False
     try:
@@ -89,7 +87,7 @@ class TogglUser:
     send_weekly_report: bool = True
     send_timer_notifications: bool = True
     created_with: str = ""
-    #: Related objects (doc L156-L209) as their JSON dicts, each with an ``at``.
+    #: Related objects (doc L89-L142) as their JSON dicts, each with an ``at``.
     related: dict[str, list[dict[str, Any]]] = attrs.field(
         factory=lambda: {name: [] for name in RELATED}
     )
@@ -172,7 +170,7 @@ class TogglState:
     def user_json(
         self, user: TogglUser, *, with_related: bool = False, since: datetime | None = None
     ) -> dict[str, Any]:
-        """The documented user object (doc L68-L88, L101-L122, L237-L263)."""
+        """The documented user object (doc L1-L21, L34-L55, L170-L196)."""
         data: dict[str, Any] = {
             "id": user.id,
             "api_token": user.api_token,
@@ -203,7 +201,7 @@ class TogglState:
             "invitation": {},
         }
         if with_related:
-            # doc L91-L94: with_related_data=true adds the related lists; since keeps only
+            # doc L24-L27: with_related_data=true adds the related lists; since keeps only
             # objects changed after it
             for name in RELATED:
                 data[name] = [
@@ -243,7 +241,7 @@ class TogglState:
         if s == ("reset_token",):
             if method != "POST":
                 return text_reply(405, "Method not allowed")
-            # doc L266-L271: the answer is a JSON string with the new token; the old one stops
+            # doc L199-L204: the answer is a JSON string with the new token; the old one stops
             user.api_token = self.new_token()
             user.at = self.wall_clock()
             return json_reply(200, user.api_token)
@@ -276,7 +274,7 @@ class TogglState:
         raw = req.params("since")
         if raw:
             try:
-                since = datetime.fromtimestamp(int(raw[0]), timezone.utc)  # doc L92-L94: unix
+                since = datetime.fromtimestamp(int(raw[0]), timezone.utc)  # doc L25-L27: unix
             except (ValueError, OverflowError, OSError):
                 return json_reply(400, ["since must be a unix timestamp"])
         payload = {
@@ -301,7 +299,7 @@ class TogglState:
         if fields is None:
             return json_reply(400, ['Request body must be {"user": {...}}'])
         errors: list[str] = []
-        # doc L213-L225: the fields that can be updated, each with its rule
+        # doc L146-L158: the fields that can be updated, each with its rule
         if "fullname" in fields and not isinstance(fields["fullname"], str):
             errors.append("Fullname must be a string")
         if "email" in fields:
@@ -325,7 +323,7 @@ class TogglState:
             errors.append('Time of day format must be "H:mm" or "h:mm A"')
         if "date_format" in fields and fields["date_format"] not in DATE_FORMATS:
             errors.append("Date format is not supported")
-        # doc L226-L228: a password change needs current_password and password
+        # doc L159-L161: a password change needs current_password and password
         if "password" in fields or "current_password" in fields:
             current, new = fields.get("current_password"), fields.get("password")
             if not isinstance(current, str) or not isinstance(new, str):
@@ -351,14 +349,14 @@ class TogglState:
         if "password" in fields:
             user.password = fields["password"]
         user.at = self.wall_clock()
-        return json_reply(200, {"data": self.user_json(user)})  # doc L234-L265
+        return json_reply(200, {"data": self.user_json(user)})  # doc L167-L198
 
     def _signup(self, req: EmuRequest) -> Reply:
         fields = self._user_body(req)
         if fields is None:
             return json_reply(400, ['Request body must be {"user": {...}}'])
         errors: list[str] = []
-        # doc L273-L277: email, password (>= 6), timezone, created_with, all required
+        # doc L206-L210: email, password (>= 6), timezone, created_with, all required
         email = fields.get("email")
         if not isinstance(email, str) or not EMAIL.match(email):
             errors.append("Email is not valid")
@@ -383,5 +381,5 @@ class TogglState:
             timezone_name=str(fields["timezone"]),
             created_with=str(created_with),
         )
-        # doc L283: the created user's data and API token
+        # doc L216: the created user's data and API token
         return json_reply(200, {"data": self.user_json(user)})
