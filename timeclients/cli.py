@@ -32,7 +32,7 @@ def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
                         help="send Retry-After on Clockify 429s")  # fmt: skip
 
 
-def run_emulator(args: argparse.Namespace, *, ready: threading.Event | None = None) -> int:
+def run_emulator(args: argparse.Namespace) -> int:
     """Seed an emulator, serve it, print its URLs and credentials, and wait for Ctrl-C."""
     from .testing import Emulator, FaultPlan
 
@@ -56,8 +56,6 @@ def run_emulator(args: argparse.Namespace, *, ready: threading.Event | None = No
         print(f"  McTime    {served.mctime_url}  API_KEY: {org.manager_key} (manager)")
         print(f"  Toggl     {served.toggl_url}  token: {toggl.api_token}")
         print("Press Ctrl-C to stop.", flush=True)
-        if ready is not None:
-            ready.set()
         stop = threading.Event()
         try:
             while not stop.wait(0.5):
