@@ -330,6 +330,15 @@ class PageWalk(Generic[P, T]):
 
     # -- the walk ----------------------------------------------------------------------------
 
+    def _delivered(self, page: P) -> None:
+        """Called with each page as the walk delivers it; subclasses extend it.
+
+        (A subclass method rather than a callback bound to the walk: a bound method stored on
+        the walk would make it a reference cycle, collectable only by the cycle collector.)
+        """
+        if self._on_page is not None:
+            self._on_page(page)
+
     def _claim(self, how: Literal["items", "pages"]) -> None:
         if self._iterating is None:
             self._iterating = how
@@ -378,8 +387,7 @@ class PageWalk(Generic[P, T]):
             await self.aclose()
             raise StopAsyncIteration
         fresh = self._fresh(self._items(page))
-        if self._on_page is not None:
-            self._on_page(page)
+        self._delivered(page)
         self.pages_read += 1
         if empty:
             self._finish()

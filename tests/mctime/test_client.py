@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
 import httpx
 import pytest
 import respx
@@ -36,15 +40,20 @@ def page_body(*items: object, page: int = 1, total_items: int = 1, total_count: 
 
 
 @pytest.fixture
-def router():
-    """respx in front of the real httpx transport, at McTime's base URL."""
-    with respx.mock(base_url=BASE, assert_all_called=False) as mock:
-        yield mock
+def router() -> respx.MockRouter:
+    """A respx router at McTime's base URL (handed to the pool as its transport)."""
+    return respx.MockRouter(base_url=BASE, assert_all_called=False)
 
 
-def make_client(**kwargs: object) -> McTimeClient:
+@contextlib.asynccontextmanager
+async def connected(router: respx.MockRouter, **kwargs: Any) -> AsyncIterator[McTimeClient]:
+    """A client whose pool sends every request to ``router``."""
     kwargs.setdefault("retry", None)
-    return McTimeClient(api_key=KEY, **kwargs)  # type: ignore[arg-type]
+    async with (
+        HttpPool(transport=httpx.MockTransport(router.async_handler)) as pool,
+        McTimeClient(api_key=KEY, pool=pool, **kwargs) as client,
+    ):
+        yield client
 
 
 # --- set-up -----------------------------------------------------------------------------------
@@ -105,7 +114,7 @@ def test_repr_never_shows_the_key() -> None:
 async def test_page_sends_the_key_header_and_repeated_filters(router: respx.MockRouter) -> None:
     """``API_KEY`` header, filters as repeated parameters, nothing secret in the URL."""
     route = router.get("/clock").mock(return_value=httpx.Response(200, json=page_body(SAMPLE_ITEM)))
-    async with make_client() as client:
+    async with connected(router) as client:
         page = await client.clock.page(
             2,
             user_ids=["u1", "u2"],
@@ -133,7 +142,7 @@ async def test_page_keeps_item_errors_and_the_other_items(router: respx.MockRout
         total_items=2,
     )
     router.get("/clock").mock(return_value=httpx.Response(200, json=body))
-    async with make_client() as client:
+    async with connected(router) as client:
         page = await client.clock.page(user_ids=["hidden", SAMPLE_ITEM["userId"]])
     assert page.item_errors == [ItemError("hidden", 400, "User not visible")]
     assert [s.user_id for s in page.items] == [SAMPLE_ITEM["userId"]]
@@ -162,7 +171,7 @@ async def test_bad_arguments_are_refused_before_sending(
 ) -> None:
     """Empty ids or names, undocumented time types and pages below 1 never reach the wire."""
     route = router.get("/clock")
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(ValidationError) as info:
             await client.clock.page(**kwargs)
         assert info.value.argument == argument
@@ -176,7 +185,7 @@ async def test_bad_arguments_are_refused_before_sending(
 async def test_a_bad_key_is_an_authentication_error(router: respx.MockRouter) -> None:
     """401 on ``GET /clock``: AuthenticationError with the vendor's message, never the key."""
     router.get("/clock").mock(return_value=httpx.Response(401, json={"message": "Invalid key"}))
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(AuthenticationError) as info:
             await client.clock.page()
     assert info.value.message == "Invalid key"
@@ -187,7 +196,7 @@ async def test_a_bad_key_is_an_authentication_error(router: respx.MockRouter) ->
 async def test_a_forbidden_organization_filter_is_a_bad_request(router: respx.MockRouter) -> None:
     """A 400 for the whole page (an organization the key may not manage) is a BadRequestError."""
     router.get("/clock").mock(return_value=httpx.Response(400, json={"message": "Not allowed"}))
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(BadRequestError) as info:
             await client.clock.page(organization_ids=["other-org"])
     assert not isinstance(info.value, EntryNotVisibleError)
@@ -200,7 +209,7 @@ async def test_a_forbidden_organization_filter_is_a_bad_request(router: respx.Mo
 async def test_get_returns_the_open_entry(router: respx.MockRouter) -> None:
     """``GET /clock/{id}`` answers the same item shape as the list."""
     router.get(f"/clock/{ENTRY}").mock(return_value=httpx.Response(200, json=SAMPLE_ITEM))
-    async with make_client() as client:
+    async with connected(router) as client:
         status = await client.clock.get(ENTRY)
     assert isinstance(status, ClockStatus)
     assert status.on_break
@@ -216,7 +225,7 @@ async def test_get_404_means_clocked_out_and_points_to_the_time_entry(
     router.get(f"/clock/{ENTRY}").mock(
         return_value=httpx.Response(404, json={"message": "Not an open clock entry"})
     )
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(ClockedOutError) as info:
             await client.clock.get(ENTRY)
     error = info.value
@@ -235,7 +244,7 @@ async def test_get_400_means_unknown_or_not_visible(router: respx.MockRouter) ->
     router.get("/clock/nope").mock(
         return_value=httpx.Response(400, json={"message": "Report was not found"})
     )
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(EntryNotVisibleError) as info:
             await client.clock.get("nope")
     assert info.value.message == "Report was not found"
@@ -245,7 +254,7 @@ async def test_get_400_means_unknown_or_not_visible(router: respx.MockRouter) ->
 async def test_get_401_is_an_authentication_error(router: respx.MockRouter) -> None:
     """A missing or wrong key on ``GET /clock/{id}`` is an AuthenticationError."""
     router.get(f"/clock/{ENTRY}").mock(return_value=httpx.Response(401, text="Unauthorized"))
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(AuthenticationError):
             await client.clock.get(ENTRY)
 
@@ -254,7 +263,7 @@ async def test_get_401_is_an_authentication_error(router: respx.MockRouter) -> N
 async def test_get_percent_encodes_the_id(router: respx.MockRouter) -> None:
     """An id cannot reach another endpoint: ``../times/1`` stays one path segment."""
     route = router.get(url__regex=r".*").mock(return_value=httpx.Response(200, json=SAMPLE_ITEM))
-    async with make_client() as client:
+    async with connected(router) as client:
         await client.clock.get("../times/1")
     assert route.calls.last.request.url.raw_path == b"/api/v2/auth/clock/..%2Ftimes%2F1"
 
@@ -264,7 +273,7 @@ async def test_get_percent_encodes_the_id(router: respx.MockRouter) -> None:
 async def test_get_refuses_an_empty_id(router: respx.MockRouter, bad: object) -> None:
     """An empty or non-string id is a ValidationError; nothing is sent."""
     route = router.route()
-    async with make_client() as client:
+    async with connected(router) as client:
         with pytest.raises(ValidationError) as info:
             await client.clock.get(bad)  # type: ignore[arg-type]
     assert info.value.argument == "entry_id"
@@ -299,7 +308,7 @@ async def test_each_key_sees_what_the_server_shows_it(router: respx.MockRouter) 
         return httpx.Response(200, json=page_body(*items, page=page, total_items=25, total_count=2))
 
     router.get("/clock").mock(side_effect=answer)
-    async with HttpPool() as pool:
+    async with HttpPool(transport=httpx.MockTransport(router.async_handler)) as pool:
         employee = McTimeClient(api_key="employee-key", pool=pool)
         manager = McTimeClient(api_key="manager-key", pool=pool)
         assert [s.id async for s in employee.clock.list()] == ["e-own"]

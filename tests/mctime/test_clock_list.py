@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from typing import Any
 
 import anyio
@@ -247,20 +246,39 @@ async def test_early_break_inside_async_with_cancels_on_exit() -> None:
 
 
 @pytest.mark.anyio
-async def test_an_abandoned_list_cancels_its_requests_when_collected() -> None:
-    """Best effort without ``aclose()``: garbage collection cancels the background fetches."""
+async def test_an_abandoned_list_cancels_its_requests_when_dropped() -> None:
+    """Best effort without ``aclose()``: dropping the list cancels its background fetches.
+
+    The fetch tasks hold no reference to the list, so plain reference counting frees it (no
+    cycle collection needed) and its finalizer cancels what is in flight.
+    """
     server = FakeMcTime(people(200))
     server.block = set(range(2, 11))
     async with server.client() as client:
-        async for _ in client.clock.list():
+        clocks = client.clock.list()
+        async for _ in clocks:
             break
         while server.in_flight < 3:
             await anyio.lowlevel.checkpoint()
-        gc.collect()
+        del clocks
         for _ in range(5):
             await anyio.lowlevel.checkpoint()
         assert server.in_flight == 0
         assert sorted(server.cancelled) == [2, 3, 4]
+        assert not walker_tasks()
+
+
+@pytest.mark.anyio
+async def test_a_list_dropped_right_after_a_break_sends_nothing_more() -> None:
+    """``async for s in client.clock.list(): break`` frees the list at once: no page 2 is sent."""
+    server = FakeMcTime(people(200))
+    async with server.client() as client:
+        async for _ in client.clock.list():
+            break
+        for _ in range(10):
+            await anyio.lowlevel.checkpoint()
+    assert server.pages_requested == [1]
+    assert not walker_tasks()
 
 
 @pytest.mark.parametrize("anyio_backend", ["trio"])

@@ -114,7 +114,6 @@ class ClockList(PageWalk[ClockPage, ClockStatus]):
             concurrency=page_concurrency,
             is_empty=_page_empty,
             unique_page=_unique_page,
-            on_page=self._collect,
         )
         self._item_errors: list[ItemError] = []
         self._item_error_set: set[ItemError] = set()
@@ -131,7 +130,7 @@ class ClockList(PageWalk[ClockPage, ClockStatus]):
         """The most page requests in flight at once."""
         return self.concurrency
 
-    def _collect(self, page: ClockPage) -> None:
+    def _delivered(self, page: ClockPage) -> None:
         self.total_items = page.total_items
         for error in page.item_errors:
             if error not in self._item_error_set:
