@@ -65,8 +65,52 @@ def run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Every subcommand; adding one (e.g. ``demo``) is one entry here.
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--members", type=int, default=300,
+                        help="Clockify workspace members: one rate update each")  # fmt: skip
+    parser.add_argument("--clocked-in", type=int, default=60,
+                        help="clocked-in users of the McTime organization")  # fmt: skip
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency per request")
+    parser.add_argument("--jitter-ms", type=float, default=20.0, help="extra random latency, 0..N")
+    parser.add_argument("--fault-5xx", type=float, default=0.0, help="share of 5xx answers, 0..1")
+    parser.add_argument("--fault-429", type=float, default=0.0,
+                        help="share of requests starting a burst of 429s, 0..1")  # fmt: skip
+    parser.add_argument("--burst-429", type=int, default=3, help="length of one 429 burst")
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids, keys and faults")
+    parser.add_argument(
+        "--served", action="store_true", help="talk HTTP to the emulator on a loopback socket"
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the demo against the embedded emulator; 0 when every item is accounted for."""
+    from . import _demo
+
+    try:
+        options = _demo.DemoOptions(
+            members=args.members,
+            clocked_in=args.clocked_in,
+            latency_ms=args.latency_ms,
+            jitter_ms=args.jitter_ms,
+            fault_5xx=args.fault_5xx,
+            fault_429=args.fault_429,
+            burst_429=args.burst_429,
+            seed=args.seed,
+            served=args.served,
+        )
+        _demo.build_emulator(options)  # checks the fault rates before anything runs
+    except ValueError as exc:
+        print(f"timeclients demo: {exc}", file=sys.stderr)
+        return 2
+    return _demo.main(options)
+
+
+#: Every subcommand; adding one is one entry here.
 COMMANDS: dict[str, tuple[str, Command]] = {
+    "demo": (
+        "run the three clients against the embedded emulator and print a summary",
+        (_demo_arguments, run_demo),
+    ),
     "emulator": (
         "serve the vendor emulator on a loopback port",
         (_emulator_arguments, run_emulator),

@@ -1,0 +1,580 @@
+"""``timeclients demo``: the three real clients against the embedded emulator, with a report.
+
+:func:`run_demo` seeds an :class:`~timeclients.testing.Emulator` (a Clockify workspace of a few
+hundred members, a McTime organization of clocked-in users, a Toggl user), then runs, one
+after another and through the public clients:
+
+1. a concurrent bulk cost-rate update of every member (``ClockifyClient``), checking
+   afterwards that what the job reports as succeeded is what the emulator holds;
+2. the list of who is clocked in, through the McTime paginator (``McTimeClient``);
+3. the user behind a Toggl token (``TogglClient``).
+
+It returns a :class:`DemoReport` (plain values, no output). :func:`main` renders the run with
+``rich``: a live progress bar for the bulk job on a terminal, periodic progress lines when
+stdout is not one (CI logs), then the tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import attrs
+
+from ._transport import HttpPool, RateLimit, SendStats
+from .clockify import ClockifyClient
+from .errors import TimeClientsError
+from .mctime import ClockStatus, McTimeClient
+from .toggl import TogglClient
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .testing import ClockifyWorkspaceSeed, Emulator, McTimeOrganizationSeed, TogglUserSeed
+
+__all__ = [
+    "BulkSummary",
+    "DemoOptions",
+    "DemoReport",
+    "JobReport",
+    "main",
+    "render_report",
+    "run_demo",
+]
+
+#: ``on_progress(done, total)`` of the bulk job.
+ProgressFn = Callable[[int, int], object]
+#: ``on_phase(message)``: what the demo is doing now.
+Phase = Callable[[str], object]
+
+#: The amount the demo sets for the i-th member: distinct from the seeded 10500, and varied.
+BASE_AMOUNT = 7500
+
+
+@attrs.frozen
+class DemoOptions:
+    """What to seed and which faults to inject (the ``timeclients demo`` options)."""
+
+    #: Members of the Clockify workspace (besides its owner): one rate update each.
+    members: int = 300
+    #: Clocked-in users of the McTime organization (the first five of them on a break).
+    clocked_in: int = 60
+    #: Fixed latency per request, milliseconds (waited before the request "arrives").
+    latency_ms: float = 0.0
+    #: Extra random latency per request, uniform over 0..``jitter_ms`` milliseconds.
+    jitter_ms: float = 20.0
+    #: Share of requests answered 500/502/503/504 (not applied).
+    fault_5xx: float = 0.0
+    #: Share of requests that start a burst of injected 429s (not applied).
+    fault_429: float = 0.0
+    #: Length of one injected 429 burst.
+    burst_429: int = 3
+    #: Seeds every id, key and fault: the same seed gives the same run.
+    seed: int = 0
+    #: Serve the emulator on a loopback socket and talk HTTP to it, instead of in-process.
+    served: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.members < 1 or self.clocked_in < 1:
+            raise ValueError("members and clocked_in must be at least 1")
+        if self.latency_ms < 0 or self.jitter_ms < 0:
+            raise ValueError("latency_ms and jitter_ms must not be negative")
+        if self.burst_429 < 1:
+            raise ValueError("burst_429 must be at least 1")
+
+
+@attrs.frozen
+class JobReport:
+    """One client's job: what its ``stats`` counted, what the emulator saw, and how long."""
+
+    #: The client class, e.g. ``"ClockifyClient"``.
+    client: str
+    #: The call the job made, e.g. ``"bulk_set_cost_rate"``.
+    job: str
+    #: Items the job handled: updates accounted for, entries listed, users fetched.
+    items: int
+    #: Attempts sent (retries included), from the client's ``stats``.
+    requests: int
+    #: Attempts the client saw answered 429.
+    throttled: int
+    #: Attempts repeated after a retryable failure.
+    retries: int
+    #: Calls that ended in an error after retries.
+    failures: int
+    #: 429s the emulator answered during the job because of its own rate limit.
+    server_limited: int
+    #: 429s the fault plan injected during the job.
+    injected_429: int
+    #: 5xx answers the fault plan injected during the job.
+    injected_5xx: int
+    #: The client-side limit (per key), or ``None`` when off.
+    limit: RateLimit | None
+    #: Wall time of the job, seconds.
+    wall: float
+    #: Why the job stopped early, when it did (an error raised after retries).
+    error: str | None = None
+
+    @property
+    def items_per_second(self) -> float:
+        """Items finished per second of wall time."""
+        return self.items / self.wall if self.wall > 0 else 0.0
+
+    @property
+    def requests_per_second(self) -> float:
+        """Requests sent per second of wall time."""
+        return self.requests / self.wall if self.wall > 0 else 0.0
+
+    @property
+    def limit_per_second(self) -> float | None:
+        """The client-side limit in requests per second."""
+        return self.limit.requests / self.limit.per if self.limit else None
+
+
+@attrs.frozen
+class BulkSummary:
+    """How the bulk update accounted for every member."""
+
+    total: int
+    succeeded: int
+    failed: int
+    #: Succeeded items whose rate the emulator holds with the amount sent (should be all).
+    verified: int
+    #: Failed items per error class name, e.g. ``{"ServerError": 2}``.
+    failures_by_type: dict[str, int]
+    #: The last ``(done, total)`` the job's ``on_progress`` reported.
+    last_progress: tuple[int, int]
+
+    @property
+    def accounted(self) -> int:
+        """Succeeded plus failed: every item must be one or the other."""
+        return self.succeeded + self.failed
+
+    @property
+    def consistent(self) -> bool:
+        """Every item accounted for, and every reported success is held by the server."""
+        return self.accounted == self.total and self.verified == self.succeeded
+
+
+@attrs.frozen
+class DemoReport:
+    """Everything one demo run measured."""
+
+    options: DemoOptions
+    #: ``"in-process"``, or the loopback URL the emulator was served on.
+    mode: str
+    #: One per client, in the order they ran.
+    jobs: tuple[JobReport, ...]
+    bulk: BulkSummary
+    #: Who is clocked in, as the McTime paginator returned them (page order).
+    clocked_in: tuple[ClockStatus, ...]
+    #: Per-item errors the McTime list reported.
+    item_errors: int
+    #: The Toggl user as ``"Full Name <email>"``, or ``None`` when the call failed.
+    toggl_user: str | None
+    #: Requests the emulator answered over the whole run (seeding sends none).
+    emulator_requests: int
+    #: Wall time of the three jobs together, seconds.
+    wall: float
+
+    @property
+    def ok(self) -> bool:
+        """The bulk job is consistent (failed items under injected faults are fine)."""
+        return self.bulk.consistent
+
+
+class _JobMeter:
+    """Measures one job: the client's stats and the emulator's counters before and after."""
+
+    def __init__(self, emulator: Emulator, stats: SendStats) -> None:
+        self._emulator = emulator
+        self._stats = stats
+        self._start_counts = self._counts()
+        self._start_stats = (stats.requests, stats.throttled, stats.retries, stats.failures)
+        self._started = time.perf_counter()
+        self.wall = 0.0
+
+    def _counts(self) -> tuple[int, int, int]:
+        from .testing import Fault
+
+        stats = self._emulator.stats
+        with self._emulator.lock:
+            return (
+                stats.rate_limited,
+                stats.faults[Fault.RATE_LIMITED],
+                stats.faults[Fault.SERVER_ERROR],
+            )
+
+    def stop(self) -> None:
+        self.wall = time.perf_counter() - self._started
+
+    def report(
+        self, client: str, job: str, items: int, limit: RateLimit | None, error: str | None
+    ) -> JobReport:
+        limited, injected_429, injected_5xx = (
+            after - before for after, before in zip(self._counts(), self._start_counts, strict=True)
+        )
+        s = self._stats
+        requests, throttled, retries, failures = (
+            after - before
+            for after, before in zip(
+                (s.requests, s.throttled, s.retries, s.failures), self._start_stats, strict=True
+            )
+        )
+        return JobReport(
+            client=client,
+            job=job,
+            items=items,
+            requests=requests,
+            throttled=throttled,
+            retries=retries,
+            failures=failures,
+            server_limited=limited,
+            injected_429=injected_429,
+            injected_5xx=injected_5xx,
+            limit=limit,
+            wall=self.wall,
+            error=error,
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_emulator(options: DemoOptions) -> Emulator:
+    """The emulator the demo runs against: documented rate limits, the options' fault plan."""
+    from .testing import Emulator, FaultPlan
+
+    faults = FaultPlan(
+        seed=options.seed,
+        latency=(options.latency_ms / 1000.0, options.jitter_ms / 1000.0),
+        error_5xx_rate=options.fault_5xx,
+        error_429_rate=options.fault_429,
+        error_429_burst=options.burst_429,
+    )
+    return Emulator(seed=options.seed, faults=faults)
+
+
+def run_demo(
+    options: DemoOptions | None = None,
+    *,
+    on_progress: ProgressFn | None = None,
+    on_phase: Phase | None = None,
+) -> DemoReport:
+    """Seed an emulator, run the three jobs through the real clients, and report.
+
+    Blocking (it runs its own event loop); in served mode the emulator listens on a free
+    loopback port for the duration of the run.
+
+    Args:
+        options: sizes, latency and faults (default: :class:`DemoOptions`).
+        on_progress: called as ``on_progress(done, total)`` while the bulk job runs.
+        on_phase: called with a short message as each step starts.
+    """
+    options = options or DemoOptions()
+    emulator = build_emulator(options)
+    phase: Phase = on_phase or (lambda _message: None)
+    phase(
+        f"seeding: a Clockify workspace of {options.members} members, a McTime organization "
+        f"of {options.clocked_in} clocked-in users, a Toggl user"
+    )
+    seeds = _Seeds(
+        clockify=emulator.seed_clockify_workspace(members=options.members),
+        mctime=emulator.seed_mctime_organization(
+            users=options.clocked_in, on_break=min(5, options.clocked_in)
+        ),
+        toggl=emulator.seed_toggl_user(),
+    )
+    if not options.served:
+        return anyio.run(_run_jobs, emulator, seeds, None, options, on_progress, phase)
+    with emulator.serve() as served:
+        urls = {
+            "clockify": served.clockify_url,
+            "mctime": served.mctime_url,
+            "toggl": served.toggl_url,
+            "root": served.url,
+        }
+        return anyio.run(_run_jobs, emulator, seeds, urls, options, on_progress, phase)
+
+
+@attrs.frozen
+class _Seeds:
+    clockify: ClockifyWorkspaceSeed
+    mctime: McTimeOrganizationSeed
+    toggl: TogglUserSeed
+
+
+async def _run_jobs(
+    emulator: Emulator,
+    seeds: _Seeds,
+    urls: dict[str, str] | None,
+    options: DemoOptions,
+    on_progress: ProgressFn | None,
+    phase: Phase,
+) -> DemoReport:
+    # In-process, the clients keep the vendors' real base URLs: the emulator's transport
+    # answers those hosts itself. Served, they point at the loopback server.
+    pool = HttpPool() if urls else HttpPool(transport=emulator.transport())
+    base: dict[str, Any] = {}
+    if urls:
+        base = {vendor: {"base_url": urls[vendor]} for vendor in ("clockify", "mctime", "toggl")}
+    mode = urls["root"] if urls else "in-process"
+    started = time.perf_counter()
+    async with pool:
+        clockify_job, bulk = await _bulk_job(emulator, seeds, pool, base, on_progress, phase)
+        mctime_job, clocked_in, item_errors = await _mctime_job(emulator, seeds, pool, base, phase)
+        toggl_job, toggl_user = await _toggl_job(emulator, seeds, pool, base, phase)
+    wall = time.perf_counter() - started
+    with emulator.lock:
+        answered = emulator.stats.requests
+    return DemoReport(
+        options=options,
+        mode=mode,
+        jobs=(clockify_job, mctime_job, toggl_job),
+        bulk=bulk,
+        clocked_in=tuple(clocked_in),
+        item_errors=item_errors,
+        toggl_user=toggl_user,
+        emulator_requests=answered,
+        wall=wall,
+    )
+
+
+async def _bulk_job(
+    emulator: Emulator,
+    seeds: _Seeds,
+    pool: HttpPool,
+    base: dict[str, Any],
+    on_progress: ProgressFn | None,
+    phase: Phase,
+) -> tuple[JobReport, BulkSummary]:
+    ws = seeds.clockify
+    rates = {
+        user_id: BASE_AMOUNT + 10 * (index % 50) for index, user_id in enumerate(ws.member_ids)
+    }
+    phase(f"Clockify: setting {len(rates)} cost rates, 50 requests/s per workspace")
+    last = (0, len(rates))
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        last = (done, total)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    async with ClockifyClient(api_key=ws.api_key, pool=pool, **base.get("clockify", {})) as c:
+        meter = _JobMeter(emulator, c.stats)
+        result = await c.users.bulk_set_cost_rate(ws.workspace_id, rates, on_progress=progress)
+        meter.stop()
+        job = meter.report(
+            "ClockifyClient",
+            "bulk_set_cost_rate",
+            len(result.succeeded) + len(result.failed),
+            c.rate_limit,
+            None,
+        )
+    with emulator.lock:
+        verified = sum(
+            emulator.clockify.current_rate(ws.workspace_id, user_id, "cost") == rates[user_id]
+            for user_id in result.succeeded
+        )
+    summary = BulkSummary(
+        total=len(rates),
+        succeeded=len(result.succeeded),
+        failed=len(result.failed),
+        verified=verified,
+        failures_by_type=dict(Counter(type(exc).__name__ for exc in result.failed.values())),
+        last_progress=last,
+    )
+    return job, summary
+
+
+async def _mctime_job(
+    emulator: Emulator, seeds: _Seeds, pool: HttpPool, base: dict[str, Any], phase: Phase
+) -> tuple[JobReport, list[ClockStatus], int]:
+    org = seeds.mctime
+    phase("McTime: listing who is clocked in, 20 per page, 10 requests/s per key")
+    entries: list[ClockStatus] = []
+    error: str | None = None
+    item_errors = 0
+    async with McTimeClient(api_key=org.manager_key, pool=pool, **base.get("mctime", {})) as c:
+        meter = _JobMeter(emulator, c.stats)
+        listing = c.clock.list()
+        try:
+            async for entry in listing:
+                entries.append(entry)
+            item_errors = len(listing.item_errors)
+        except TimeClientsError as exc:
+            error = _describe(exc)
+        meter.stop()
+        job = meter.report("McTimeClient", "clock.list", len(entries), c.rate_limit, error)
+    return job, entries, item_errors
+
+
+async def _toggl_job(
+    emulator: Emulator, seeds: _Seeds, pool: HttpPool, base: dict[str, Any], phase: Phase
+) -> tuple[JobReport, str | None]:
+    phase("Toggl: fetching the user behind the API token")
+    user: str | None = None
+    error: str | None = None
+    async with TogglClient(
+        api_token=seeds.toggl.api_token, pool=pool, **base.get("toggl", {})
+    ) as c:
+        meter = _JobMeter(emulator, c.stats)
+        try:
+            me = await c.me.get()
+            user = f"{me.user.fullname} <{me.user.email}>"
+        except TimeClientsError as exc:
+            error = _describe(exc)
+        meter.stop()
+        job = meter.report("TogglClient", "me.get", int(user is not None), c.rate_limit, error)
+    return job, user
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+class _ProgressLines:
+    """Progress for a console that is not a terminal: one line at every tenth of the job."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._next = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        if done >= self._next or done == total:
+            self._console.print(f"  bulk update: {done}/{total} ({100 * done // total}%)")
+            self._next = (done // step + 1) * step
+
+
+@contextlib.contextmanager
+def _progress_display(console: Console) -> Iterator[ProgressFn]:
+    """A live rich progress bar on a terminal; periodic lines anywhere else (CI logs)."""
+    if not console.is_terminal:
+        yield _ProgressLines(console)
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn("  bulk update"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+    task = bar.add_task("bulk", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+def _rate_against_limit(job: JobReport) -> str:
+    """Requests per second against the limit; a job that fits in one window has no rate."""
+    limit = job.limit
+    if limit is None:
+        return f"{job.requests_per_second:.1f}/s (no limit)"
+    if job.requests <= limit.requests:
+        return "within 1 window"
+    rate = job.requests_per_second
+    per_second = limit.requests / limit.per
+    return f"{rate:.1f} of {per_second:g}/s ({rate / per_second:.0%})"
+
+
+def render_report(report: DemoReport, console: Console) -> None:
+    """Print the clocked-in table, the Toggl user, and the summary table."""
+    from rich.table import Table
+
+    shown = report.clocked_in[:10]
+    who = Table(title=f"Clocked in (McTime): {len(report.clocked_in)}", title_justify="left")
+    for column in ("name", "since", "time type", "on break", "organization"):
+        who.add_column(column)
+    for entry in shown:
+        who.add_row(
+            f"{entry.user_first_name} {entry.user_last_name}",
+            entry.from_.strftime("%H:%M %z"),
+            str(entry.time_type.value),
+            "yes" if entry.on_break else "",
+            entry.organization_name,
+        )
+    if len(report.clocked_in) > len(shown):
+        who.add_row(f"... and {len(report.clocked_in) - len(shown)} more", "", "", "", "")
+    console.print(who)
+    console.print(f"Toggl user: {report.toggl_user or 'not fetched'}")
+
+    # One column per client keeps the table inside 80 columns (CI logs, narrow terminals).
+    table = Table(title=f"Summary ({report.mode})", title_justify="left")
+    table.add_column("")
+    for job in report.jobs:
+        table.add_column(job.client, justify="right")
+    rows: tuple[tuple[str, Callable[[JobReport], str]], ...] = (
+        ("job", lambda j: j.job),
+        ("items", lambda j: str(j.items)),
+        ("requests sent", lambda j: str(j.requests)),
+        ("requests/s of limit", _rate_against_limit),
+        ("429s seen (client)", lambda j: str(j.throttled)),
+        ("429s by limit (server)", lambda j: str(j.server_limited)),
+        ("429s injected", lambda j: str(j.injected_429)),
+        ("5xx injected", lambda j: str(j.injected_5xx)),
+        ("retries", lambda j: str(j.retries)),
+        ("failures", lambda j: str(j.failures)),
+        ("wall time", lambda j: f"{j.wall:.2f} s"),
+    )
+    for label, cell in rows:
+        table.add_row(label, *(cell(job) for job in report.jobs))
+    console.print(table)
+    bulk = report.bulk
+    clockify = report.jobs[0]
+    limit = clockify.limit_per_second
+    achieved = f" ({clockify.items_per_second / limit:.0%} of the limit)" if limit else ""
+    console.print(
+        f"bulk: {bulk.succeeded} updated, {bulk.failed} failed "
+        f"(accounted: {bulk.accounted} of {bulk.total}); "
+        f"{clockify.items_per_second:.1f} updates/s{achieved}; "
+        f"server holds {bulk.verified} of {bulk.succeeded} reported updates"
+    )
+    if bulk.failures_by_type:
+        kinds = ", ".join(f"{n} {name}" for name, n in sorted(bulk.failures_by_type.items()))
+        console.print(f"bulk failures: {kinds}")
+    for job in report.jobs:
+        if job.error:
+            console.print(f"{job.client} {job.job} stopped: {job.error}")
+    console.print(
+        f"emulator answered {report.emulator_requests} requests; "
+        f"the three jobs took {report.wall:.2f} s"
+    )
+
+
+def main(options: DemoOptions, console: Console | None = None) -> int:
+    """Run the demo with live progress and print the report; 0 when every item is accounted
+    for and every reported success is held by the server, else 1."""
+    from rich.console import Console
+
+    console = console or Console()
+    console.print(
+        "[bold]timeclients demo[/bold]: the real clients against the embedded emulator "
+        f"({'served on a loopback socket' if options.served else 'in-process'}; "
+        f"seed {options.seed}, latency {options.latency_ms:g}+0..{options.jitter_ms:g} ms, "
+        f"5xx {options.fault_5xx:.0%}, 429 bursts {options.fault_429:.0%})"
+    )
+    with _progress_display(console) as progress:
+        # The bar only lives while the bulk job runs; phases before and after it print above.
+        report = run_demo(options, on_progress=progress, on_phase=console.print)
+    render_report(report, console)
+    return 0 if report.ok else 1
