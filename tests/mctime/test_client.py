@@ -59,22 +59,27 @@ async def connected(router: respx.MockRouter, **kwargs: Any) -> AsyncIterator[Mc
 # --- set-up -----------------------------------------------------------------------------------
 
 
+def offline() -> HttpPool:
+    """A pool that never touches the network (set-up tests send nothing)."""
+    return HttpPool(transport=httpx.MockTransport(lambda _: httpx.Response(599)))
+
+
 def test_defaults_follow_the_contract() -> None:
     """Default base URL, 10 requests per second per key, 4 pages in flight."""
-    client = McTimeClient(api_key=KEY)
+    client = McTimeClient(api_key=KEY, pool=offline())
     assert client.base_url == BASE
     assert client.rate_limit == RateLimit(10, 1.0)
     assert client.page_concurrency == 4
-    assert McTimeClient(api_key=KEY, rate_limit=None).rate_limit is None
+    assert McTimeClient(api_key=KEY, rate_limit=None, pool=offline()).rate_limit is None
 
 
 def test_the_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without ``api_key``, ``MCTIME_API_KEY`` is used; without either, a ConfigurationError."""
     monkeypatch.setenv("MCTIME_API_KEY", KEY)
-    assert McTimeClient()._channel._headers == {"API_KEY": KEY}
+    assert McTimeClient(pool=offline())._channel._headers == {"API_KEY": KEY}
     monkeypatch.delenv("MCTIME_API_KEY")
     with pytest.raises(ConfigurationError, match="MCTIME_API_KEY"):
-        McTimeClient()
+        McTimeClient(pool=offline())
 
 
 @pytest.mark.parametrize("bad", ["", "key\r\nX-Injected: 1", "key\x00"])
@@ -94,15 +99,20 @@ def test_page_concurrency_must_be_a_positive_int(bad: object) -> None:
 
 def test_plain_http_is_allowed_on_loopback_only() -> None:
     """An emulator on 127.0.0.1 may be http; any other http host needs the explicit opt-in."""
-    McTimeClient(api_key=KEY, base_url="http://127.0.0.1:8080/api/v2/auth")
+    McTimeClient(api_key=KEY, base_url="http://127.0.0.1:8080/api/v2/auth", pool=offline())
     with pytest.raises(ConfigurationError):
         McTimeClient(api_key=KEY, base_url="http://mctime.com/api/v2/auth")
-    McTimeClient(api_key=KEY, base_url="http://mctime.com/api/v2/auth", allow_insecure_http=True)
+    McTimeClient(
+        api_key=KEY,
+        base_url="http://mctime.com/api/v2/auth",
+        allow_insecure_http=True,
+        pool=offline(),
+    )
 
 
 def test_repr_never_shows_the_key() -> None:
     """Neither the client, its channel nor a list shows the key."""
-    client = McTimeClient(api_key=KEY)
+    client = McTimeClient(api_key=KEY, pool=offline())
     shown = repr(client) + repr(client._channel) + repr(client.clock.list())
     assert KEY not in shown
 
