@@ -243,7 +243,7 @@ async def test_get_404_means_clocked_out_and_points_to_the_time_entry(
     assert error.status == 404
     assert error.path == f"/clock/{ENTRY}"
     assert "time entry" in str(error)
-    assert "GET /times/{id}" in str(error)
+    assert f"GET /times/{ENTRY}" in str(error)
     assert "Not an open clock entry" in str(error)
     assert error.__cause__ is None
 

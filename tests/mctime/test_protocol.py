@@ -64,7 +64,7 @@ def test_clocked_out_message_points_to_the_time_entry() -> None:
     message = clocked_out_message("e1", "")
     assert "clocked out" in message
     assert "time entry" in message
-    assert "GET /times/{id}" in message
+    assert "GET /times/e1" in message
     assert clocked_out_message("e1", "Gone").endswith("(McTime: Gone)")
 
 

@@ -87,7 +87,7 @@ def clocked_out_message(entry_id: str, vendor_message: str) -> str:
     """The message of a :class:`ClockedOutError`: what happened and where the entry went."""
     text = (
         f"clock entry {entry_id!r} is clocked out: it is now a time entry, "
-        f"read it with GET /times/{{id}}"
+        f"read it with GET /times/{entry_id}"
     )
     return f"{text} (McTime: {vendor_message})" if vendor_message else text
 
