@@ -1,0 +1,463 @@
+"""HttpPool's network backends (aiohttp, the default, and httpx) against real loopback servers.
+
+Every behaviour the send loop relies on is checked through both backends: what goes on the
+wire, the httpx exception classes failures become (so "not sent" retry semantics hold),
+timeouts, cancellation, pool limits and closing; then backend selection, the trio fallback,
+respx interception, and the aiohttp-to-httpx error table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import gzip
+import json
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import anyio
+import httpx
+import pytest
+import respx
+import uvicorn
+
+from tests.conftest import FakeClock
+from timeclients import HttpPool, RetryPolicy
+from timeclients._transport import Channel, Request
+from timeclients._transport._backends import (
+    BACKEND_ENV,
+    AiohttpTransport,
+    _map_error,
+    httpx_is_mocked,
+    resolve_backend,
+)
+from timeclients._transport._send import _NOT_SENT
+from timeclients.errors import ConfigurationError, TransportError
+
+BACKENDS = ["aiohttp", "httpx"]
+
+
+class LoopbackApp:
+    """Raw ASGI app: ``/echo`` reflects the request, ``/slow/<ms>`` answers late, ``/gzip``."""
+
+    def __init__(self) -> None:
+        # Per query string: requests of earlier tests may still be running on the server.
+        self.in_flight: dict[str, int] = collections.Counter()
+        self.max_in_flight: dict[str, int] = collections.Counter()
+        self.client_ports: list[int] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert scope["type"] == "http"
+        self.client_ports.append(scope["client"][1])
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        path: str = scope["path"]
+        headers = [(b"content-type", b"application/json")]
+        if path.startswith("/slow/"):
+            tag = scope["query_string"].decode()
+            self.in_flight[tag] += 1
+            self.max_in_flight[tag] = max(self.max_in_flight[tag], self.in_flight[tag])
+            try:
+                await asyncio.sleep(int(path.rsplit("/", 1)[1]) / 1000)
+            finally:
+                self.in_flight[tag] -= 1
+            payload = b'{"ok":true}'
+        elif path == "/gzip":
+            payload = gzip.compress(b'{"zipped":true}')
+            headers.append((b"content-encoding", b"gzip"))
+        else:
+            payload = json.dumps(
+                {
+                    "method": scope["method"],
+                    "raw_path": scope["raw_path"].decode(),
+                    "query": scope["query_string"].decode(),
+                    "headers": [[k.decode(), v.decode()] for k, v in scope["headers"]],
+                    "body": body.decode(),
+                }
+            ).encode()
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, LoopbackApp]]:
+    """uvicorn on 127.0.0.1 (a free port) in a thread, serving :class:`LoopbackApp`."""
+    app = LoopbackApp()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, lifespan="off", log_level="error", access_log=False)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}", app
+    uv.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+class _DropHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        # Close without a byte of response: "server disconnected".
+
+
+@pytest.fixture(scope="module")
+def dropper() -> Iterator[str]:
+    """A TCP server that reads each request and closes the connection without answering."""
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _DropHandler)
+    tcp.daemon_threads = True
+    thread = threading.Thread(target=tcp.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{tcp.server_address[1]}"
+    tcp.shutdown()
+    tcp.server_close()
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A loopback URL whose port nothing listens on."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs once per backend; the environment does not choose for it."""
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    return str(request.param)
+
+
+@pytest.fixture
+async def pool(backend: str, fake_clock: FakeClock) -> AsyncIterator[HttpPool]:
+    """A pool on the backend under test; retry backoff runs on the fake clock."""
+    async with HttpPool(backend=backend, clock=fake_clock, timeout=5.0) as pool:  # type: ignore[arg-type]
+        assert pool.backend == backend
+        yield pool
+
+
+def channel(pool: HttpPool, base_url: str, retry: RetryPolicy | None = None) -> Channel:
+    return Channel(
+        pool,
+        vendor="test",
+        base_url=base_url,
+        headers={"X-Api-Key": "secret-key"},
+        credential_id="cred",
+        rate_limit=None,
+        retry=retry,
+    )
+
+
+RETRY3 = RetryPolicy(max_attempts=3, jitter=0.0)
+
+
+@pytest.mark.anyio
+async def test_request_on_the_wire(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
+    """Method, encoded path, repeated query keys, credential and httpx's headers all arrive."""
+    base, _ = server
+    response = await channel(pool, base).send(
+        Request("GET", ("echo", "a b/c"), query=(("roles", "A"), ("roles", "B"), ("q", "x&y")))
+    )
+    seen = response.json()
+    assert seen["method"] == "GET"
+    assert seen["raw_path"] == "/echo/a%20b%2Fc"
+    assert seen["query"] == "roles=A&roles=B&q=x%26y"
+    headers = dict(seen["headers"])
+    assert headers["x-api-key"] == "secret-key"
+    assert headers["user-agent"].startswith("python-httpx/")
+    assert headers["accept-encoding"].startswith("gzip")
+    assert sum(1 for k, _ in seen["headers"] if k == "user-agent") == 1
+
+
+@pytest.mark.anyio
+async def test_json_body_arrives(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
+    """A JSON body is sent compactly with its content type, and the status comes back."""
+    base, _ = server
+    response = await channel(pool, base).send(
+        Request("POST", ("echo",), json={"name": "Zoë", "n": [1, 2]})
+    )
+    seen = response.json()
+    assert response.status == 200
+    assert seen["method"] == "POST"
+    assert json.loads(seen["body"]) == {"name": "Zoë", "n": [1, 2]}
+    assert ["content-type", "application/json"] in seen["headers"]
+
+
+@pytest.mark.anyio
+async def test_dot_segments_stay_encoded(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
+    """An id of ``..`` reaches the server encoded, never as a dot segment that climbs a level."""
+    base, _ = server
+    response = await channel(pool, base).send(Request("GET", ("echo", "..", ".")))
+    assert response.json()["raw_path"] == "/echo/%2E%2E/%2E"
+
+
+@pytest.mark.anyio
+async def test_gzip_body_is_decoded(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
+    """A gzip-encoded answer is decoded, as httpx decodes it."""
+    base, _ = server
+    response = await channel(pool, base).send(Request("GET", ("gzip",)))
+    assert response.json() == {"zipped": True}
+
+
+@pytest.mark.anyio
+async def test_refused_is_connect_error_and_resent(pool: HttpPool, refused_url: str) -> None:
+    """A refused connection is httpx.ConnectError, "not sent": even a POST is retried."""
+    ch = channel(pool, refused_url, RETRY3)
+    with pytest.raises(TransportError) as info:
+        await ch.send(Request("POST", ("echo",), json={}))
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert ch.stats.requests == 3
+    assert ch.stats.retries == 2
+
+
+@pytest.mark.anyio
+async def test_read_timeout(backend: str, server: tuple[str, LoopbackApp]) -> None:
+    """An answer slower than the read timeout is httpx.ReadTimeout."""
+    base, _ = server
+    async with HttpPool(backend=backend, timeout=0.2) as pool:  # type: ignore[arg-type]
+        with pytest.raises(TransportError) as info:
+            await channel(pool, base).send(Request("GET", ("slow", "1500")))
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+
+
+@pytest.mark.anyio
+async def test_dropped_connection(pool: HttpPool, dropper: str) -> None:
+    """A server that hangs up is httpx.RemoteProtocolError: maybe sent, so a POST is not resent."""
+    ch = channel(pool, dropper, RETRY3)
+    with pytest.raises(TransportError) as info:
+        await ch.send(Request("POST", ("x",), json={}))
+    assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
+    assert not isinstance(info.value.__cause__, _NOT_SENT)
+    assert ch.stats.requests == 1
+    with pytest.raises(TransportError):
+        await ch.send(Request("GET", ("x",)))
+    assert ch.stats.requests == 1 + 3  # an idempotent GET is retried
+
+
+@pytest.mark.anyio
+async def test_cancelled_request_frees_its_slot(
+    backend: str, server: tuple[str, LoopbackApp]
+) -> None:
+    """A request cancelled mid-flight leaks no connection: the only slot serves the next call."""
+    base, _ = server
+    async with HttpPool(backend=backend, max_connections=1, timeout=1.0) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, base)
+        with anyio.move_on_after(0.1) as scope:
+            await ch.send(Request("GET", ("slow", "800")))
+        assert scope.cancelled_caught
+        for _ in range(3):  # would wait for the slot (and PoolTimeout) if it had leaked
+            assert (await ch.send(Request("GET", ("echo",)))).status == 200
+
+
+@pytest.mark.anyio
+async def test_max_connections(backend: str, server: tuple[str, LoopbackApp]) -> None:
+    """No more than ``max_connections`` requests are in flight at the server at once."""
+    base, app = server
+    tag = f"max-connections-{backend}"
+    async with HttpPool(backend=backend, max_connections=2) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, base)
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(ch.send, Request("GET", ("slow", "100"), query=(("t", tag),)))
+    assert app.max_in_flight[f"t={tag}"] == 2
+
+
+@pytest.mark.anyio
+async def test_pool_timeout(backend: str, server: tuple[str, LoopbackApp]) -> None:
+    """Waiting longer than the pool timeout for a free connection is httpx.PoolTimeout."""
+    base, _ = server
+    async with HttpPool(backend=backend, max_connections=1) as pool:  # type: ignore[arg-type]
+        client = pool._client
+        short_pool = httpx.Timeout(5.0, pool=0.1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(client.request, "GET", f"{base}/slow/600")
+            await anyio.sleep(0.1)
+            with pytest.raises(httpx.PoolTimeout):
+                await client.request("GET", f"{base}/echo", timeout=short_pool)
+
+
+@pytest.mark.anyio
+async def test_max_keepalive_connections(backend: str, server: tuple[str, LoopbackApp]) -> None:
+    """Only ``max_keepalive_connections`` idle connections survive a burst for reuse."""
+    base, app = server
+    async with HttpPool(backend=backend, max_connections=4, max_keepalive_connections=1) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, base)
+
+        async def burst() -> set[int]:
+            start = len(app.client_ports)
+            async with anyio.create_task_group() as tg:
+                for _ in range(4):
+                    tg.start_soon(ch.send, Request("GET", ("slow", "100")))
+            return set(app.client_ports[start:])
+
+        first = await burst()
+        second = await burst()
+    assert len(first) == 4
+    assert len(second & first) == 1  # one kept connection reused, three new ones
+
+
+@pytest.mark.anyio
+async def test_aclose_closes_the_session(server: tuple[str, LoopbackApp]) -> None:
+    """Closing the pool closes aiohttp's session (no unclosed-session warning) and is idempotent."""
+    base, _ = server
+    pool = HttpPool(backend="aiohttp")
+    await channel(pool, base).send(Request("GET", ("echo",)))
+    transport = pool._client._transport
+    assert isinstance(transport, AiohttpTransport)
+    session = transport._session
+    assert session is not None
+    await pool.aclose()
+    await pool.aclose()
+    assert session.closed
+    assert "closed" in repr(transport)
+
+
+@pytest.mark.anyio
+async def test_session_is_created_lazily() -> None:
+    """A pool built outside any event loop opens no aiohttp session until the first request."""
+    pool = HttpPool(backend="aiohttp")
+    transport = pool._client._transport
+    assert isinstance(transport, AiohttpTransport)
+    assert transport._session is None
+    await pool.aclose()
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.anyio
+async def test_trio_falls_back_to_httpx(server: tuple[str, LoopbackApp]) -> None:
+    """On trio, where aiohttp cannot run, the aiohttp backend sends through httpx's transport."""
+    base, _ = server
+    async with HttpPool(backend="aiohttp") as pool:
+        response = await channel(pool, base).send(Request("GET", ("echo",)))
+        assert response.json()["method"] == "GET"
+        transport = pool._client._transport
+        assert isinstance(transport, AiohttpTransport)
+        assert transport._session is None
+
+
+@pytest.mark.anyio
+async def test_respx_still_intercepts_the_default_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """respx's global mock sees requests of a default (aiohttp) pool: tests need no injection."""
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    assert not httpx_is_mocked()
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get("https://api.example.com/v1/thing").respond(json={"ok": 1})
+        assert httpx_is_mocked()
+        async with HttpPool() as pool:
+            assert pool.backend == "aiohttp"
+            response = await channel(pool, "https://api.example.com/v1").send(
+                Request("GET", ("thing",))
+            )
+    assert response.json() == {"ok": 1}
+    assert route.calls.last.request.headers["x-api-key"] == "secret-key"
+    assert not httpx_is_mocked()
+
+
+@pytest.mark.anyio
+async def test_injected_transport_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``transport=`` wins over any backend: a MockTransport answers, the pool says "custom"."""
+    monkeypatch.setenv(BACKEND_ENV, "aiohttp")
+    mock = httpx.MockTransport(lambda request: httpx.Response(200, json={"path": request.url.path}))
+    async with HttpPool(transport=mock, backend="aiohttp") as pool:
+        assert pool.backend == "custom"
+        response = await channel(pool, "https://x.example").send(Request("GET", ("a",)))
+    assert response.json() == {"path": "/a"}
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs", "expected"),
+    [
+        (None, {}, "aiohttp"),
+        ("httpx", {}, "httpx"),
+        ("aiohttp", {}, "aiohttp"),
+        (" HTTPX ", {}, "httpx"),
+        ("aiohttp", {"backend": "httpx"}, "httpx"),
+        ("httpx", {"backend": "aiohttp"}, "aiohttp"),
+    ],
+)
+def test_backend_selection(
+    monkeypatch: pytest.MonkeyPatch, env: str | None, kwargs: dict[str, Any], expected: str
+) -> None:
+    """``auto`` reads TIMECLIENTS_BACKEND, then prefers aiohttp; an explicit backend wins."""
+    if env is None:
+        monkeypatch.delenv(BACKEND_ENV, raising=False)
+    else:
+        monkeypatch.setenv(BACKEND_ENV, env)
+    assert HttpPool(**kwargs).backend == expected
+
+
+def test_http2_takes_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP/2 is httpx's alone: ``auto`` picks httpx for it (aiohttp speaks HTTP/1.1)."""
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    assert resolve_backend("auto", http2=True) == "httpx"
+    assert resolve_backend("auto", http2=False) == "aiohttp"
+
+
+@pytest.mark.parametrize(
+    ("env", "kwargs"),
+    [
+        ("curl", {}),
+        (None, {"backend": "requests"}),
+        (None, {"backend": "aiohttp", "http2": True}),
+    ],
+)
+def test_backend_misconfiguration(
+    monkeypatch: pytest.MonkeyPatch, env: str | None, kwargs: dict[str, Any]
+) -> None:
+    """An unknown backend (argument or environment), or aiohttp with HTTP/2, is refused."""
+    if env is None:
+        monkeypatch.delenv(BACKEND_ENV, raising=False)
+    else:
+        monkeypatch.setenv(BACKEND_ENV, env)
+    with pytest.raises(ConfigurationError):
+        HttpPool(**kwargs)
+
+
+def _connector_error() -> aiohttp.ClientConnectorError:
+    key = SimpleNamespace(host="127.0.0.1", port=1, ssl=None)
+    return aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected", "not_sent"),
+    [
+        (_connector_error(), httpx.ConnectError, True),
+        (aiohttp.ConnectionTimeoutError("connect"), httpx.ConnectTimeout, True),
+        (aiohttp.SocketTimeoutError("read"), httpx.ReadTimeout, False),
+        (asyncio.TimeoutError(), httpx.ReadTimeout, False),
+        (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError, False),
+        (aiohttp.ClientPayloadError("short body"), httpx.RemoteProtocolError, False),
+        (aiohttp.ClientOSError(104, "reset"), httpx.ReadError, False),
+        (aiohttp.ClientConnectionError("gone"), httpx.ReadError, False),
+        (aiohttp.InvalidURL("x"), httpx.UnsupportedProtocol, False),
+        (aiohttp.ClientError("other"), httpx.TransportError, False),
+    ],
+)
+def test_error_table(exc: BaseException, expected: type[Exception], not_sent: bool) -> None:
+    """Each aiohttp failure becomes httpx's class for it; only connect failures are "not sent"."""
+    mapped = _map_error(exc)
+    assert type(mapped) is expected
+    assert isinstance(mapped, _NOT_SENT) is not_sent
+    assert str(mapped)

@@ -1,0 +1,421 @@
+"""The network transports ``HttpPool`` can put under its ``httpx.AsyncClient``: aiohttp or httpx.
+
+Why not httpx's own pool (httpcore) by default: it rescans every connection for each queued
+request, so its throughput *falls* as concurrency rises (measured in docs/performance.md:
+~300 req/s at 50 in flight on loopback, against ~6,000 for aiohttp). aiohttp's connector does
+not, so the default is :class:`AiohttpTransport`, a thin ``httpx.AsyncBaseTransport`` over one
+``aiohttp.ClientSession``. The client above it is still ``httpx.AsyncClient``: its API, its
+proxy-from-environment mounts and every injected transport (respx, ``MockTransport``, the
+emulator) keep working, and every failure is raised as the httpx exception httpx's own
+transport would raise, so the send loop classifies it the same way.
+
+Why our own and not ``httpx_aiohttp.AiohttpTransport`` (0.2.0): it maps every
+``aiohttp.ClientConnectionError`` -- a server that drops the connection mid-response included --
+to ``httpx.ConnectTimeout``, which the send loop must treat as "never sent" and may resend even
+for a POST; it has no pool timeout, ignores ``max_keepalive_connections``, and streams the body
+chunk by chunk although every call here reads it whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import anyio
+import httpcore
+import httpx
+
+from ..errors import ConfigurationError
+
+if TYPE_CHECKING:  # aiohttp is imported lazily: a missing aiohttp falls back to httpx.
+    import aiohttp
+
+__all__ = [
+    "BACKEND_ENV",
+    "AiohttpTransport",
+    "Backend",
+    "PoolClient",
+    "aiohttp_available",
+    "resolve_backend",
+]
+
+Backend = Literal["auto", "httpx", "aiohttp"]
+
+#: Environment variable that picks the backend when ``HttpPool(backend="auto")``.
+BACKEND_ENV: Final = "TIMECLIENTS_BACKEND"
+_BACKENDS: Final = ("auto", "httpx", "aiohttp")
+# httpx's default: an idle keep-alive connection is closed after 5 s.
+_KEEPALIVE_EXPIRY: Final = 5.0
+
+
+def aiohttp_available() -> bool:
+    """True when aiohttp can be imported."""
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_backend(backend: str, *, http2: bool) -> Literal["httpx", "aiohttp"]:
+    """The concrete backend for ``backend``: ``"auto"`` reads the environment, then prefers aiohttp.
+
+    ``http2=True`` needs httpx (aiohttp speaks HTTP/1.1 only); asking for ``"aiohttp"``
+    explicitly with HTTP/2, or without aiohttp installed, is a configuration error.
+    """
+    if backend not in _BACKENDS:
+        raise ConfigurationError(f"backend must be one of {_BACKENDS}, got {backend!r}")
+    explicit = backend != "auto"
+    if not explicit:
+        env = os.environ.get(BACKEND_ENV, "").strip().lower()
+        if env and env not in _BACKENDS:
+            raise ConfigurationError(f"{BACKEND_ENV} must be one of {_BACKENDS}, got {env!r}")
+        backend = env or "auto"
+    if backend == "httpx":
+        return "httpx"
+    if backend == "aiohttp":
+        if http2:
+            raise ConfigurationError("the aiohttp backend speaks HTTP/1.1 only; use http2=False")
+        if not aiohttp_available():
+            raise ConfigurationError("the aiohttp backend needs the aiohttp package")
+        return "aiohttp"
+    return "aiohttp" if not http2 and aiohttp_available() else "httpx"
+
+
+# What respx (``using="httpcore"``, its default, or ``"httpx"``) and pytest-httpx patch. While
+# one of them is patched, requests go through httpx's own transport, where the mock sees them.
+_UNPATCHED: Final = (
+    (
+        httpcore.AsyncConnectionPool,
+        "handle_async_request",
+        httpcore.AsyncConnectionPool.handle_async_request,
+    ),
+    (
+        httpx.AsyncHTTPTransport,
+        "handle_async_request",
+        httpx.AsyncHTTPTransport.handle_async_request,
+    ),
+    (httpx.AsyncClient, "_transport_for_url", httpx.AsyncClient._transport_for_url),
+)
+
+
+def httpx_is_mocked() -> bool:
+    """True while a mocking library has patched httpx's or httpcore's network path."""
+    return any(getattr(owner, name) is not original for owner, name, original in _UNPATCHED)
+
+
+def _running_asyncio_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # trio (through anyio), or no loop at all
+        return None
+
+
+def _map_error(exc: BaseException) -> httpx.TransportError:
+    """The httpx exception httpx's own transport raises for the same failure.
+
+    The send loop resends only what cannot have reached the server: ``ConnectError``,
+    ``ConnectTimeout`` and ``PoolTimeout``. So only failures that happen while connecting map
+    to those; anything after the first byte left maps to a class that means "maybe sent".
+    """
+    import aiohttp
+
+    message = str(exc) or type(exc).__name__
+    # Order matters: the aiohttp classes inherit from one another.
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):  # sock_connect elapsed
+        return httpx.ConnectTimeout(message)
+    if isinstance(exc, aiohttp.ServerFingerprintMismatch):  # refused before sending
+        return httpx.ConnectError(message)
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):  # sock_read elapsed
+        return httpx.ReadTimeout(message)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, DNS, TLS handshake
+        return httpx.ConnectError(message)
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
+        # httpx: "Server disconnected without sending a response" / incomplete body.
+        return httpx.RemoteProtocolError(message)
+    if isinstance(exc, aiohttp.ClientResponseError):  # a response that is not HTTP
+        return httpx.RemoteProtocolError(message)
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+        return httpx.UnsupportedProtocol(message)
+    if isinstance(exc, (aiohttp.ClientOSError, aiohttp.ClientConnectionError)):
+        return httpx.ReadError(message)  # reset mid-exchange: maybe sent
+    return httpx.TransportError(message)
+
+
+def _keepalive_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConnector:
+    """A connector that keeps at most ``max_keepalive`` idle connections (``None``: all)."""
+    import aiohttp
+
+    class KeepaliveConnector(aiohttp.TCPConnector):
+        """A ``TCPConnector`` that keeps at most ``max_keepalive`` idle connections.
+
+        aiohttp keeps every released connection (up to ``limit``) until it expires; httpx's
+        ``max_keepalive_connections`` closes the surplus instead. ``_release`` and ``_conns``
+        are aiohttp internals (stable since 3.0); without them the cap is simply not applied.
+        """
+
+        def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
+            cap = max_keepalive
+            if cap is not None and not should_close:
+                idle = getattr(self, "_conns", None)
+                if idle is not None and sum(len(c) for c in idle.values()) >= cap:
+                    should_close = True
+            super()._release(key, protocol, should_close=should_close)
+
+    return KeepaliveConnector(**kwargs)
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An ``httpx.AsyncBaseTransport`` that sends through one ``aiohttp.ClientSession``.
+
+    * **limits**: at most ``max_connections`` requests hold a connection at once; a request
+      that waits longer than the pool timeout for one raises ``httpx.PoolTimeout``; at most
+      ``max_keepalive_connections`` idle connections are kept, each for ``keepalive_expiry``.
+    * **timeouts** (from the request, as httpx passes them): ``connect`` bounds opening the
+      connection (TLS handshake included), ``read`` bounds each wait for response bytes,
+      ``pool`` bounds the wait for a connection slot. aiohttp has no write timeout; request
+      bodies here are small JSON documents.
+    * **lifecycle**: the session is created on the first request, inside the running loop
+      (aiohttp requires one), and closed by :meth:`aclose`. A cancelled request closes its
+      connection (aiohttp does not reuse a connection with an unread response) and releases
+      its slot.
+    * **not asyncio** (trio through anyio), or **httpx mocked** (respx, pytest-httpx): the
+      request goes through an ``httpx.AsyncHTTPTransport`` with the same limits instead.
+    * The body is read whole before returning: every call of the send loop reads it anyway,
+      and a fully read response releases its connection at once.
+    """
+
+    def __init__(
+        self, *, limits: httpx.Limits | None = None, ssl_context: Any | None = None
+    ) -> None:
+        limits = limits if limits is not None else httpx.Limits()
+        self._limits = limits
+        self._max_connections = limits.max_connections
+        self._ssl_context = ssl_context
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._fallback: httpx.AsyncHTTPTransport | None = None
+        self._slots: anyio.Semaphore | None = None
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._closed = False
+
+    def _open(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        import aiohttp
+
+        limits = self._limits
+        connector = _keepalive_connector(
+            limits.max_keepalive_connections,
+            limit=limits.max_connections or 0,
+            limit_per_host=0,
+            keepalive_timeout=(
+                limits.keepalive_expiry
+                if limits.keepalive_expiry is not None
+                else _KEEPALIVE_EXPIRY
+            ),
+            # The same CA bundle and TLS settings httpx uses (certifi by default).
+            ssl=self._ssl_context if self._ssl_context is not None else httpx.create_ssl_context(),
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            # httpx (or PoolClient) already set the headers it sends; aiohttp adds none.
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            # httpx decodes Content-Encoding from the headers it asked for.
+            auto_decompress=False,
+            # Proxies from the environment are httpx's job: its mounts take those URLs.
+            trust_env=False,
+            # A pool is shared by credentials: one's cookies must not ride on another's calls.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            raise_for_status=False,
+        )
+        if self._max_connections is not None:
+            self._slots = anyio.Semaphore(self._max_connections)
+        self._loop = loop
+        return self._session
+
+    def _session_here(self) -> aiohttp.ClientSession | None:
+        """The session for this call, or ``None`` when httpx's own transport must send it."""
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        if self._fallback is not None or httpx_is_mocked():
+            return None
+        loop = _running_asyncio_loop()
+        session = self._session
+        if session is None:
+            return self._open(loop) if loop is not None else None
+        if loop is not self._loop:
+            raise RuntimeError("an HttpPool cannot be used from another event loop")
+        return session
+
+    def _httpx_transport(self) -> httpx.AsyncHTTPTransport:
+        if self._fallback is None:
+            self._fallback = httpx.AsyncHTTPTransport(limits=self._limits)
+        return self._fallback
+
+    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get((connect, read))
+        if timeout is None:
+            import aiohttp
+
+            # ``connect`` in aiohttp includes waiting for a pool slot; ours is handled above it.
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=None, sock_connect=connect, sock_read=read
+            )
+            if len(self._timeouts) < 64:  # a handful of distinct timeouts per pool
+                self._timeouts[(connect, read)] = timeout
+        return timeout
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session_here()
+        if session is None:
+            return await self._httpx_transport().handle_async_request(request)
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        response = await self.exchange(
+            session,
+            request.method,
+            str(request.url),
+            request.headers.multi_items(),
+            await request.aread(),
+            timeouts.get("connect"),
+            timeouts.get("read"),
+            timeouts.get("pool"),
+        )
+        response.request = request
+        return response
+
+    async def exchange(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        body: bytes | None,
+        connect: float | None,
+        read: float | None,
+        pool: float | None,
+    ) -> httpx.Response:
+        """Send one request on ``session`` within the pool's slots; the whole response."""
+        import aiohttp
+        import yarl
+
+        slots = self._slots
+        if slots is not None:
+            try:
+                slots.acquire_nowait()
+            except anyio.WouldBlock:
+                await _wait_for_slot(slots, pool)
+        try:
+            # ``encoded=True``: the path is already percent-encoded (``%2E%2E`` for an id
+            # ".."); re-quoting would turn it back into a dot segment, another endpoint.
+            async with session.request(
+                method,
+                yarl.URL(url, encoded=True),
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                compress=False,
+                timeout=self._timeout(connect, read),
+            ) as response:
+                content = await response.read()
+                status = response.status
+                raw_headers = response.raw_headers
+                reason = response.reason
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _map_error(exc) from exc
+        finally:
+            if slots is not None:
+                slots.release()
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if reason:
+            extensions["reason_phrase"] = reason.encode("ascii", errors="replace")
+        return httpx.Response(
+            status, headers=list(raw_headers), content=content, extensions=extensions
+        )
+
+    async def aclose(self) -> None:
+        """Close the session and every connection; idempotent."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+        fallback, self._fallback = self._fallback, None
+        if fallback is not None:
+            await fallback.aclose()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("open" if self._session else "idle")
+        return f"<AiohttpTransport {state} max_connections={self._max_connections}>"
+
+
+async def _wait_for_slot(slots: anyio.Semaphore, pool_timeout: float | None) -> None:
+    try:
+        with anyio.fail_after(pool_timeout):
+            await slots.acquire()
+    except TimeoutError as exc:
+        raise httpx.PoolTimeout("timed out waiting for a connection from the pool") from exc
+
+
+# The keywords of ``AsyncClient.request`` the direct route handles; any other takes httpx's.
+_DIRECT_KEYWORDS: Final = frozenset({"content", "headers", "params", "timeout"})
+
+
+class PoolClient(httpx.AsyncClient):
+    """The pool's ``httpx.AsyncClient``: with an :class:`AiohttpTransport`, a direct route.
+
+    ``request()`` with only ``content``, ``headers``, ``params`` and ``timeout`` -- what the
+    send loop passes -- goes straight to the aiohttp session: no ``httpx.Request``, no URL
+    re-parsing, no auth or redirect or cookie machinery (~150 µs of CPU per call, as much as
+    aiohttp's own send). It sends what httpx would send: the client's default headers under
+    the call's, the query encoded by ``httpx.QueryParams``, the same timeouts and limits, the
+    same exception classes. Everything else takes httpx's route: other keywords, non-ASCII or
+    oddly spelled URLs, proxies from the environment (httpx mounts them), a mocked httpx
+    (respx), no asyncio loop (trio), and every injected transport.
+
+    A pool is shared by clients with different credentials, so it keeps no cookies on either
+    route: a cookie one credential received must not be sent with another's requests.
+    """
+
+    def __init__(self, *, direct: AiohttpTransport | None = None, **kwargs: Any) -> None:
+        if direct is not None:
+            kwargs["transport"] = direct
+        super().__init__(**kwargs)
+        # Environment proxies are mounts: their URLs must go through httpx's proxy transport.
+        mounts = getattr(self, "_mounts", None)  # an httpx internal; unknown means "maybe"
+        self._direct = direct if direct is not None and mounts == {} else None
+        self._base_headers: list[tuple[str, str]] = self.headers.multi_items()
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        direct = self._direct
+        if direct is None or type(url) is not str or not kwargs.keys() <= _DIRECT_KEYWORDS:
+            return await super().request(method, url, **kwargs)
+        if not (url.isascii() and url.isprintable()) or " " in url or "#" in url:
+            return await super().request(method, url, **kwargs)
+        session = direct._session_here()
+        if session is None:
+            return await super().request(method, url, **kwargs)
+        params = kwargs.get("params")
+        if params:
+            url += ("&" if "?" in url else "?") + str(httpx.QueryParams(params))
+        call_headers = kwargs.get("headers")
+        if call_headers is not None and type(call_headers) is not dict:
+            return await super().request(method, url, **kwargs)
+        headers = self._base_headers
+        if call_headers:
+            names = {name.lower() for name in call_headers}
+            headers = [h for h in headers if h[0].lower() not in names]
+            headers.extend(call_headers.items())
+        timeout = kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT)
+        if timeout is httpx.USE_CLIENT_DEFAULT:
+            timeout = self.timeout
+        elif not isinstance(timeout, httpx.Timeout):  # None (unbounded) or a number
+            return await super().request(method, url, **kwargs)
+        return await direct.exchange(
+            session,
+            method,
+            url,
+            headers,
+            kwargs.get("content"),
+            timeout.connect,
+            timeout.read,
+            timeout.pool,
+        )
