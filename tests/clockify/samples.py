@@ -34,7 +34,7 @@ def membership(
     hourly: int | None = None,
     cost: int | None = None,
 ) -> dict[str, Any]:
-    """A membership shaped like the document's (doc L55-L67)."""
+    """A membership shaped like the document's (doc L56-L69)."""
     return {
         "costRate": None if cost is None else {"amount": cost, "currency": "USD"},
         "hourlyRate": None if hourly is None else {"amount": hourly, "currency": "USD"},

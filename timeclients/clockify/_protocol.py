@@ -44,12 +44,17 @@ __all__ = [
     "ADDON_TOKEN_HEADER",
     "ADD_USER_ERRORS",
     "API_KEY_HEADER",
+    "CURRENCY_MAX",
+    "DEFAULT_PAGE_SIZE",
     "LIST_STATUS_ALL",
     "MAX_PAGE_SIZE",
+    "NAME_MAX",
+    "SETTABLE_STATUSES",
     "Credential",
     "add_user_request",
     "addon_credential",
     "api_key_credential",
+    "check_list_filters",
     "check_rates",
     "create_workspace_request",
     "decoder",
@@ -65,9 +70,9 @@ __all__ = [
     "workspace_hourly_rate_request",
 ]
 
-#: doc L7: a personal API key.
+#: doc L5: a personal API key.
 API_KEY_HEADER: Final = "X-Api-Key"
-#: doc L8: an add-on's token.
+#: doc L6: an add-on's token.
 ADDON_TOKEN_HEADER: Final = "X-Addon-Token"  # noqa: S105 (a header name, not a secret)
 #: doc L144: a workspace name is 1-50 characters.
 NAME_MAX: Final = 50
@@ -99,7 +104,7 @@ class Credential:
 
 
 def api_key_credential(api_key: str) -> Credential:
-    """A personal API key, sent as ``X-Api-Key`` (doc L7)."""
+    """A personal API key, sent as ``X-Api-Key`` (doc L5)."""
     check_credential("api_key", api_key)
     return Credential(
         "api_key", {API_KEY_HEADER: api_key}, credential_fingerprint("clockify-api-key", api_key)
@@ -107,7 +112,7 @@ def api_key_credential(api_key: str) -> Credential:
 
 
 def addon_credential(addon_token: str) -> Credential:
-    """An add-on token, sent as ``X-Addon-Token`` (doc L8)."""
+    """An add-on token, sent as ``X-Addon-Token`` (doc L6)."""
     check_credential("addon_token", addon_token)
     return Credential(
         "addon_token",
@@ -157,19 +162,19 @@ def check_rates(rates: object) -> dict[str, int]:
 
 
 def list_workspaces_request(*, roles: Iterable[object] = ()) -> Request:
-    """``GET /workspaces?roles=A&roles=B`` (doc L15-L25); no workspace: the credential's scope."""
+    """``GET /workspaces?roles=A&roles=B`` (doc L13-L25); no workspace: the credential's scope."""
     checked = check_enums("roles", roles, Role)
     return Request("GET", ("workspaces",), query=tuple(("roles", r.value) for r in checked))
 
 
 def get_workspace_request(workspace_id: object) -> Request:
-    """``GET /workspaces/{workspaceId}`` (doc L148-L164)."""
+    """``GET /workspaces/{workspaceId}`` (doc L152-L166)."""
     ws = check_id("workspace_id", workspace_id)
     return Request("GET", ("workspaces", ws), scope=ws)
 
 
 def create_workspace_request(*, name: object, organization_id: object) -> Request:
-    """``POST /workspaces`` with ``{"name", "organizationId"}`` (doc L128-L146)."""
+    """``POST /workspaces`` with ``{"name", "organizationId"}`` (doc L132-L150)."""
     body = {
         "name": check_text("name", name, min_len=1, max_len=NAME_MAX),
         "organizationId": check_id("organization_id", organization_id),
@@ -178,7 +183,7 @@ def create_workspace_request(*, name: object, organization_id: object) -> Reques
 
 
 def workspace_cost_rate_request(workspace_id: object, *, amount: object, since: object) -> Request:
-    """``PUT /workspaces/{id}/cost-rate`` with ``{"amount", "since"?}`` (doc L166-L187)."""
+    """``PUT /workspaces/{id}/cost-rate`` with ``{"amount", "since"?}`` (doc L168-L187)."""
     ws = check_id("workspace_id", workspace_id)
     return Request("PUT", ("workspaces", ws, "cost-rate"), json=_rate_body(amount, since), scope=ws)
 
@@ -199,7 +204,7 @@ def workspace_hourly_rate_request(
 
 
 def add_user_request(workspace_id: object, *, email: object, send_email: object) -> Request:
-    """``POST /workspaces/{id}/users?send-email=true|false`` with ``{"email"}`` (doc L212-L243).
+    """``POST /workspaces/{id}/users?send-email=true|false`` with ``{"email"}`` (doc L211-L243).
 
     402, 403 and 409 have this endpoint's own meanings (doc L240-L243).
     """
@@ -236,7 +241,7 @@ def user_cost_rate_request(
     since: object,
 ) -> Request:
     """``PUT /workspaces/{id}/users/{userId}/cost-rate`` with ``{"amount", "since"?}``
-    (doc L267-L287)."""
+    (doc L268-L287)."""
     ws = check_id("workspace_id", workspace_id)
     user = check_id("user_id", user_id)
     body = _rate_body(amount, since)
@@ -251,7 +256,7 @@ def user_hourly_rate_request(
     since: object,
 ) -> Request:
     """``PUT /workspaces/{id}/users/{userId}/hourly-rate`` with ``{"amount", "since"?}``
-    (doc L288-L311)."""
+    (doc L289-L310)."""
     ws = check_id("workspace_id", workspace_id)
     user = check_id("user_id", user_id)
     body = _rate_body(amount, since)

@@ -175,7 +175,7 @@ class UserStatus(TolerantEnum):
 
 @attrs.frozen
 class Rate:
-    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L30-L33."""
+    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L31-L34."""
 
     amount: int
     currency: str
@@ -192,7 +192,7 @@ class Currency:
 
 @attrs.frozen(kw_only=True)
 class Membership:
-    """One membership of a user: in the workspace, a project or a group (doc L55-L69, L324).
+    """One membership of a user: in the workspace, a project or a group (doc L56-L69, L324).
 
     ``target_id`` is the id of what the membership is of (the workspace id for ``WORKSPACE``).
     The rates are ``None`` where no rate is set on this membership.
