@@ -48,9 +48,11 @@ def router() -> Iterator[respx.MockRouter]:
 
 
 @pytest.fixture
-async def pool(fake_clock: FakeClock) -> AsyncIterator[HttpPool]:
-    """A pool on the fake clock: limiter waits and retry backoff cost no real time."""
-    async with HttpPool(clock=fake_clock) as pool:
+async def pool(router: respx.MockRouter, fake_clock: FakeClock) -> AsyncIterator[HttpPool]:
+    """A pool on the fake clock (limiter waits and backoff cost no real time) whose transport
+    is the router itself (no TLS context to build: each test stays fast)."""
+    transport = httpx.MockTransport(router.async_handler)
+    async with HttpPool(clock=fake_clock, transport=transport) as pool:
         yield pool
 
 

@@ -29,10 +29,10 @@ def router() -> Iterator[respx.MockRouter]:
 
 
 @pytest.fixture
-async def client(fake_clock: FakeClock) -> AsyncIterator[ClockifyClient]:
-    """A client on a fake-clock pool, without retries."""
+async def client(router: respx.MockRouter, fake_clock: FakeClock) -> AsyncIterator[ClockifyClient]:
+    """A client without retries on a fake-clock pool whose transport is the router."""
     async with (
-        HttpPool(clock=fake_clock) as pool,
+        HttpPool(clock=fake_clock, transport=httpx.MockTransport(router.async_handler)) as pool,
         ClockifyClient(api_key="k", pool=pool, retry=None) as client,
     ):
         yield client
