@@ -525,3 +525,24 @@ def test_concurrency_must_be_a_positive_int(bad: object) -> None:
     """A concurrency of 0, a negative, a bool or a float is refused at construction."""
     with pytest.raises(ValueError, match="concurrency"):
         walk(Source(3), concurrency=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_aclose_from_another_task_ends_a_waiting_consumer() -> None:
+    """A consumer waiting for a page sees the walk end when another task closes it."""
+    source = Source(30)
+    source.block = set(range(2, 11))
+    w = walk(source, concurrency=3)
+    got: list[str] = []
+
+    async def consume() -> None:
+        async for item in w:
+            got.append(item)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(consume)
+        while source.in_flight < 3:  # the consumer waits for page 2; 3 and 4 run behind it
+            await anyio.lowlevel.checkpoint()
+        await w.aclose()
+    assert got == source.ids[:3]
+    assert sorted(source.cancelled) == [2, 3, 4]

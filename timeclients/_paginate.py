@@ -122,12 +122,13 @@ def pages_to_start(position: int, started: int, concurrency: int, last: int) -> 
 class _Slot(Generic[P]):
     """One page fetch: started once, cancelled at most once, read by the consumer once."""
 
-    __slots__ = ("_cancelled", "_scope", "done", "error", "number", "page", "task")
+    __slots__ = ("_cancelled", "_scope", "done", "error", "fetched", "number", "page", "task")
 
     def __init__(self, number: int) -> None:
         self.number = number
         self.done = anyio.Event()
         self.page: P | None = None
+        self.fetched = False
         self.error: Exception | None = None
         self.task: asyncio.Task[None] | None = None
         self._scope: anyio.CancelScope | None = None
@@ -147,6 +148,7 @@ class _Slot(Generic[P]):
                 scope.cancel()
             try:
                 self.page = await fetch(self.number)
+                self.fetched = True
             except Exception as exc:  # noqa: BLE001 - handed to the consumer at this page
                 self.error = exc
         self._scope = None
@@ -417,12 +419,12 @@ class PageWalk(Generic[P, T]):
             await self._fetch_window_inline(number)
             slot = self._slots[number]
         await slot.done.wait()
-        del self._slots[number]
+        self._slots.pop(number, None)  # aclose() from another task may have cleared it
         if slot.error is not None:
             raise slot.error
-        if slot.page is None:  # cancelled by aclose() from another task
+        if not slot.fetched:  # cancelled by aclose() from another task
             raise StopAsyncIteration
-        return slot.page
+        return slot.page  # type: ignore[return-value]  # fetched: the page is a P
 
     async def _top_up(self, position: int) -> None:
         assert self._last is not None
