@@ -71,7 +71,7 @@ def no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def limiter_keys(pool: HttpPool) -> set[object]:
-    # The registry has no public listing; tests look inside to check which key was used.
+    # Which keys the pool holds: one per (vendor, credential fingerprint, scope).
     return set(pool.limiters.keys())
 
 
