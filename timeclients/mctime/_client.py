@@ -17,7 +17,7 @@ from .models import ClockPage, ClockStatus, ItemError, TimeType
 
 __all__ = ["ClockList", "ClockResource", "McTimeClient"]
 
-#: McTime's published restriction: 10 requests per second per API key.
+#: McTime's published restriction (specs/README.md:52): 10 requests per second per API key.
 DEFAULT_RATE_LIMIT: Final = RateLimit(10, 1.0)
 DEFAULT_PAGE_CONCURRENCY: Final = 4
 

@@ -33,15 +33,15 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL: Final = "https://mctime.com/api/v2/auth"
-#: "Authentication: header API_KEY: <your key>."
+#: mctime-clock-api.md:4 "Authentication: header API_KEY: <your key>."
 API_KEY_HEADER: Final = "API_KEY"
 ENV_API_KEY: Final = "MCTIME_API_KEY"
-#: "Page size is 20" (query parameter ``page``); fixed by the vendor.
+#: mctime-clock-api.md:12 "Page size is 20"; fixed by the vendor.
 PAGE_SIZE: Final = 20
 
-#: ``GET /clock/{id}``: "404 The id is not an open clock entry — it has already been clocked
-#: out"; "400 The authenticated user is not allowed to see this entry, or the id does not
-#: exist" (a non-existent id is a 400, not a 404: see "Status code details").
+#: ``GET /clock/{id}``, mctime-clock-api.md:62-63: "404 The id is not an open clock entry — it
+#: has already been clocked out"; "400 The authenticated user is not allowed to see this entry,
+#: or the id does not exist" (line 67: a non-existent id is a 400, not a 404).
 GET_ERRORS: Final[Mapping[int, type[APIError]]] = {
     404: ClockedOutError,
     400: EntryNotVisibleError,
@@ -66,6 +66,8 @@ def page_request(
     organization_names: Sequence[str] = (),
 ) -> Request:
     """``GET /clock`` for one page; filters as repeated query parameters (``userIds=a&userIds=b``).
+
+    mctime-clock-api.md:8-12: every filter is "string (repeatable)"; ``page`` starts at 1.
 
     Arguments are already validated.
     """
@@ -95,9 +97,10 @@ def clocked_out_message(entry_id: str, vendor_message: str) -> str:
 def item_error_of(item: object) -> ItemError | None:
     """The error a ``GET /clock`` item carries instead of a clock status, else ``None``.
 
-    The document says a user the key may not see "yields a 400 item" but not its shape: any
-    object with an error status or message (``status``/``code``/``error``/``message``...) and
-    without the fields every running entry has (``id`` and ``from``) is an error item.
+    mctime-clock-api.md:8 says a user the key may not see "yields a 400 item" but not its
+    shape (specs/README.md: accept any such item, keep the others). So any object with an
+    error status or message (``status``/``code``/``error``/``message``...) and without the
+    fields every running entry has (``id`` and ``from``) is an error item.
     """
     if not isinstance(item, Mapping) or not (_ERROR_KEYS & item.keys()):
         return None
@@ -141,7 +144,7 @@ class WirePage:
     items: list[ClockStatus | ItemError]
     page: int
     total_items: int
-    #: The vendor's name for the number of *pages* (see specs/README.md).
+    #: The vendor's name for the number of *pages* (mctime-clock-api.md:47, specs/README.md).
     total_count: int
 
 

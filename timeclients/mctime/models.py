@@ -16,7 +16,7 @@ __all__ = ["Break", "ClockPage", "ClockStatus", "ItemError", "TimeType"]
 
 
 class TimeType(TolerantEnum):
-    """The time-type of a running entry: the 29 names of the ``timeTypes`` parameter.
+    """The time-type of a running entry: the 29 names of ``timeTypes`` (mctime-clock-api.md:9).
 
     A value McTime adds later still parses (``.known`` is then False); as a *filter* only the
     documented values are accepted.
@@ -81,7 +81,7 @@ class ClockStatus:
     organization_id: str
     organization_name: str
     time_type: TimeType
-    #: The entry's breaks; ``None`` when there are none (the document says ``null``).
+    #: The entry's breaks; ``None`` when there are none (mctime-clock-api.md:46: ``null``).
     breaks: list[Break] | None = None
 
 
