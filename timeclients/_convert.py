@@ -20,6 +20,8 @@ from __future__ import annotations
 import enum
 import os
 import re
+import types
+import typing
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -39,6 +41,7 @@ __all__ = [
     "set_strict_decoding",
     "snake_case",
     "strict_decoding",
+    "structure_tolerant_enum",
 ]
 
 T = TypeVar("T")
@@ -126,7 +129,8 @@ def _unix_or_iso(value: object) -> datetime:
     return parse_aware_datetime(value)
 
 
-def _structure_tolerant_enum(value: Any, cls: type[TolerantEnum]) -> TolerantEnum:
+def structure_tolerant_enum(value: Any, cls: type[TolerantEnum]) -> TolerantEnum:
+    """Hook: a documented value by one dict lookup, any other string as a tolerant value."""
     # Hot path: a documented value is one dict lookup (Enum's own call costs ~1 µs).
     if type(value) is str:
         member = cls._value2member_map_.get(value)
@@ -149,9 +153,13 @@ def make_converter(
     conv.register_structure_hook(
         datetime, lambda v, _: (_unix_or_iso if unix_datetimes else parse_aware_datetime)(v)
     )
-    conv.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, TolerantEnum), _structure_tolerant_enum
-    )
+    # Registered on the class (not by predicate): cattrs would otherwise dispatch a TolerantEnum
+    # by its ``str`` base to a plain ``cls(value)`` call, Enum's own ~1 µs lookup.
+    conv.register_structure_hook(TolerantEnum, structure_tolerant_enum)
+    # ``Model | None`` straight to the model's generated hook: cattrs' generic optional hook
+    # dispatches again on every call, and optional nested models are the hot shapes
+    # (hundreds of optional rates per Clockify workspace).
+    conv.register_structure_hook_factory(_is_optional_attrs, lambda t: _optional_hook(conv, t))
 
     def attrs_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
         renames: dict[str, Any] = {
@@ -163,6 +171,23 @@ def make_converter(
 
     conv.register_structure_hook_factory(attrs.has, attrs_hook)
     return conv
+
+
+def _is_optional_attrs(t: Any) -> bool:
+    if typing.get_origin(t) not in (typing.Union, types.UnionType):
+        return False
+    args = typing.get_args(t)
+    return len(args) == 2 and type(None) in args and any(attrs.has(a) for a in args)
+
+
+def _optional_hook(conv: cattrs.Converter, t: Any) -> Callable[[Any, Any], Any]:
+    inner = next(a for a in typing.get_args(t) if a is not type(None))
+    hook = conv.get_structure_hook(inner)
+
+    def structure_optional(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure_optional
 
 
 _PATH_NAME = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")

@@ -16,8 +16,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from .._convert import ModelDecoder, TolerantEnum, camel_case
-from .._convert import _structure_tolerant_enum as structure_tolerant_enum
+from .._convert import ModelDecoder, camel_case
 from .._transport import Request, check_credential, credential_fingerprint
 from .._validate import (
     check_bool,
@@ -38,7 +37,7 @@ from ..errors import (
     SubscriptionRequiredError,
     ValidationError,
 )
-from .models import MembershipStatus, Rate, Role, WorkspaceSettings, WorkspaceUser
+from .models import MembershipStatus, Role, WorkspaceSettings, WorkspaceUser
 
 __all__ = [
     "ADDON_TOKEN_HEADER",
@@ -341,18 +340,7 @@ def _configure(conv: cattrs.Converter) -> None:
                 overrides[a.name] = override(rename=rename)
         return overrides
 
-    # The hot path is a workspace's memberships (hundreds each): two enums and two optional
-    # rates per membership. cattrs dispatches a TolerantEnum by its ``str`` base to a plain
-    # ``cls(value)`` call (Enum's own lookup, ~1 us); registering the shared one-lookup hook on
-    # the TolerantEnum class wins that dispatch. An optional Rate otherwise goes through
-    # cattrs' generic optional hook, which dispatches again on every call.
-    conv.register_structure_hook(TolerantEnum, structure_tolerant_enum)
-    structure_rate = conv.get_structure_hook(Rate)
-
-    def structure_optional_rate(value: Any, _: Any) -> Rate | None:
-        return None if value is None else structure_rate(value, Rate)
-
-    conv.register_structure_hook_func(lambda t: t == (Rate | None), structure_optional_rate)
+    # The hot shapes (tolerant enums, optional rates) have fast hooks in ``make_converter``.
     # One field-level hook; everything else stays cattrs' generated code.
     conv.register_structure_hook(
         WorkspaceSettings,
