@@ -98,7 +98,11 @@ class SlidingWindowLimiter:
         return ready
 
     async def acquire(self) -> None:
-        async with self._lock:
+        # acquire()/release() rather than ``async with``: a queued waiter then holds one
+        # coroutine frame less (~200 bytes each; benchmarks/memory.py).
+        lock = self._lock
+        await lock.acquire()
+        try:
             clock = self._clock
             now = clock.now()
             ready = self._ready_at(now)
@@ -111,6 +115,8 @@ class SlidingWindowLimiter:
             self._tat = ready + self.rate.interval
             self._sends.append(now)
             self.last_used = now
+        finally:
+            lock.release()
 
     def pause(self, seconds: float) -> None:
         if seconds > 0:
