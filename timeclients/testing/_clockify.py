@@ -148,11 +148,10 @@ class RateHistory:
 
     def at(self, moment: datetime) -> RateEntry | None:
         """The rate in effect at ``moment`` (``None`` when none has started yet)."""
-        current = None
-        for entry in self.entries:
+        for entry in reversed(self.entries):  # sorted by since: the latest that has passed
             if entry.since <= moment:
-                current = entry
-        return current
+                return entry
+        return None
 
 
 @attrs.define
@@ -349,10 +348,12 @@ class ClockifyState:
         entry = history.at(self.wall_clock())
         return entry.amount if entry else None
 
-    def membership_json(self, ws: ClockifyWorkspace, member: Member) -> dict[str, Any]:
+    def membership_json(
+        self, ws: ClockifyWorkspace, member: Member, now: datetime | None = None
+    ) -> dict[str, Any]:
         """A WORKSPACE membership: targetId is the workspace, the rates are the user's own in
-        effect now (null when none is: the workspace default applies, doc L284-L287)."""
-        now = self.wall_clock()
+        effect at ``now`` (null when none is: the workspace default applies, doc L284-L287)."""
+        now = now or self.wall_clock()
         return {
             "costRate": _rate_json(member.cost.at(now)),
             "hourlyRate": _rate_json(member.hourly.at(now)),
@@ -377,7 +378,7 @@ class ClockifyState:
             "hourlyRate": _rate_json(ws.hourly.at(now)),
             "id": ws.id,
             "imageUrl": ws.image_url,
-            "memberships": [self.membership_json(ws, m) for m in ws.members.values()],
+            "memberships": [self.membership_json(ws, m, now) for m in ws.members.values()],
             "name": ws.name,
             "subdomain": {"enabled": False, "name": re.sub(r"[^a-z0-9]", "", ws.name.lower())},
             "workspaceSettings": copy.deepcopy(ws.settings),
