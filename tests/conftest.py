@@ -32,7 +32,8 @@ class FakeClock:
         return self.t
 
     async def sleep(self, seconds: float) -> None:
-        assert math.isfinite(seconds) and seconds >= 0
+        assert math.isfinite(seconds)
+        assert seconds >= 0
         self.sleeps.append(seconds)
         self.t += seconds
         await anyio.lowlevel.checkpoint()

@@ -15,7 +15,7 @@ def imports_of(path: Path) -> set[str]:
     """Absolute module names a file imports (relative imports resolved)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    package_parts = list(rel.parts[:-1]) if rel.name != "__init__" else list(rel.parts[:-1])
+    package_parts = list(rel.parts[:-1])  # the package a relative import starts from
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -40,8 +40,18 @@ def test_transport_knows_no_vendor(path: Path) -> None:
     """``_transport`` imports nothing above it: no vendor, no converter, no emulator."""
     for name in imports_of(path):
         assert not name.startswith(
-            tuple(f"timeclients.{m}" for m in (*VENDORS, "testing", "_convert", "_bulk",
-                                                "_paginate", "_validate", "_base"))
+            tuple(
+                f"timeclients.{m}"
+                for m in (
+                    *VENDORS,
+                    "testing",
+                    "_convert",
+                    "_bulk",
+                    "_paginate",
+                    "_validate",
+                    "_base",
+                )
+            )
         ), f"{path.name} imports {name}"
 
 
@@ -72,4 +82,5 @@ def test_every_module_opens_with_a_docstring() -> None:
     for path in modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         doc = ast.get_docstring(tree)
-        assert doc and doc.strip(), f"{path.relative_to(PACKAGE)} has no module docstring"
+        assert doc, f"{path.relative_to(PACKAGE)} has no module docstring"
+        assert doc.strip(), f"{path.relative_to(PACKAGE)} has an empty module docstring"

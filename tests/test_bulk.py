@@ -21,7 +21,9 @@ async def test_every_item_accounted_for_in_input_order() -> None:
             raise ServerError("boom", status=503)
         return key.upper()
 
-    outcome = await run_bulk(keys, call, concurrency=5, on_progress=lambda d, t: progress.append((d, t)))
+    outcome = await run_bulk(
+        keys, call, concurrency=5, on_progress=lambda d, t: progress.append((d, t))
+    )
     assert outcome.succeeded == [k for k in keys if not k.endswith("7")]
     assert set(outcome.failed) == {"u7", "u17", "u27"}
     assert progress[-1] == (30, 30)
@@ -84,4 +86,24 @@ async def test_empty_input() -> None:
         raise AssertionError("not called")
 
     outcome = await run_bulk([], call, concurrency=4)
-    assert outcome.succeeded == [] and outcome.failed == {} and outcome.last is None
+    assert outcome.succeeded == []
+    assert outcome.failed == {}
+    assert outcome.last is None
+
+
+@pytest.mark.anyio
+async def test_progress_callback_error_stops_the_run_and_propagates_as_itself() -> None:
+    """A failing on_progress cancels the job and its own exception reaches the caller."""
+    started: list[int] = []
+
+    async def call(key: int) -> None:
+        started.append(key)
+        await anyio.sleep(0.001)
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:
+            raise RuntimeError("display broke")
+
+    with pytest.raises(RuntimeError, match="display broke"):
+        await run_bulk(list(range(50)), call, concurrency=4, on_progress=progress)
+    assert len(started) < 50

@@ -55,7 +55,12 @@ def test_api_error_attributes() -> None:
         "slow down", status=429, method="GET", path="/x", body="{}", retry_after=2.0
     )
     assert (exc.status, exc.method, exc.path, exc.message, exc.body, exc.retry_after) == (
-        429, "GET", "/x", "slow down", "{}", 2.0,
+        429,
+        "GET",
+        "/x",
+        "slow down",
+        "{}",
+        2.0,
     )
     assert str(exc) == "429 (GET /x): slow down"
 
@@ -63,7 +68,8 @@ def test_api_error_attributes() -> None:
 def test_validation_error_names_argument_and_rule() -> None:
     """ValidationError says which argument broke which rule."""
     exc = errors.ValidationError("amount", "must be an integer >= 0")
-    assert exc.argument == "amount" and "amount" in str(exc)
+    assert exc.argument == "amount"
+    assert "amount" in str(exc)
 
 
 def test_docstring_draws_the_tree() -> None:

@@ -48,17 +48,25 @@ def test_amount_refuses(bad: object) -> None:
         v.check_non_negative_int("amount", bad)
 
 
-@pytest.mark.parametrize(
-    "email", ["john@example.com", "a.b+c@sub.example.co", "ü@exämple.de"]
-)
+@pytest.mark.parametrize("email", ["john@example.com", "a.b+c@sub.example.co", "ü@exämple.de"])
 def test_plausible_emails(email: str) -> None:
     """Ordinary addresses pass."""
     assert v.check_email("email", email) == email
 
 
 @pytest.mark.parametrize(
-    "email", ["", "john", "john@", "@example.com", "john@example", "jo hn@example.com",
-              "a@b@c.com", "john@example.com\r\n", 5]
+    "email",
+    [
+        "",
+        "john",
+        "john@",
+        "@example.com",
+        "john@example",
+        "jo hn@example.com",
+        "a@b@c.com",
+        "john@example.com\r\n",
+        5,
+    ],
 )
 def test_implausible_emails(email: object) -> None:
     """Typos and header-injection attempts are refused."""

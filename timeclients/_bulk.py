@@ -48,7 +48,8 @@ async def run_bulk(
     """Run ``call(key)`` for every key with at most ``concurrency`` in flight.
 
     Cancelling the caller cancels every call in flight; no new call starts after it.
-    An exception from ``on_progress`` stops the run and propagates.
+    An exception from ``on_progress`` stops the run (calls in flight are cancelled) and
+    propagates as itself.
     """
     total = len(keys)
     ok = [False] * total
@@ -57,11 +58,17 @@ async def run_bulk(
     done = 0
     next_index = 0
 
+    progress_error: list[BaseException] = []
+
     def report() -> None:
         nonlocal done
         done += 1
-        if on_progress is not None:
-            on_progress(done, total)
+        if on_progress is not None and not progress_error:
+            try:
+                on_progress(done, total)
+            except Exception as exc:  # noqa: BLE001 - re-raised as itself after the workers stop
+                progress_error.append(exc)
+                tg.cancel_scope.cancel()
 
     async def worker() -> None:
         nonlocal next_index
@@ -85,10 +92,12 @@ async def run_bulk(
             report()
 
     workers = max(1, min(concurrency, total)) if total else 0
-    if workers:
-        async with anyio.create_task_group() as tg:
-            for _ in range(workers):
-                tg.start_soon(worker)
+    async with anyio.create_task_group() as tg:
+        for _ in range(workers):
+            tg.start_soon(worker)
+    if progress_error:
+        # The callback's own exception, once, not an ExceptionGroup of cancelled workers.
+        raise progress_error[0]
     succeeded = [key for key, good in zip(keys, ok, strict=True) if good]
     return BulkOutcome(succeeded=succeeded, failed=failed, last=state["last"])
 

@@ -192,6 +192,34 @@ async def test_request_on_the_wire(pool: HttpPool, server: tuple[str, LoopbackAp
 
 
 @pytest.mark.anyio
+async def test_direct_route_sends_what_httpx_sends(server: tuple[str, LoopbackApp]) -> None:
+    """The aiohttp pool's direct route and httpx's own route put the same request on the wire."""
+    base, _ = server
+    url = f"{base}/echo/x%2Fy"
+    headers = {"X-Api-Key": "k", "Accept": "application/json", "Content-Type": "application/json"}
+    query = (("roles", "A"), ("roles", "B"), ("q", "ä b"))
+    seen = []
+    for backend in ("aiohttp", "httpx"):
+        async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+            client = pool._client
+            # No keyword but these four: the aiohttp pool takes its direct route.
+            direct = await client.request(
+                "POST", url, content=b'{"a":1}', headers=headers, params=query
+            )
+            # ``extensions`` is not one of them: this call goes through httpx.AsyncClient.
+            routed = await client.request(
+                "POST", url, content=b'{"a":1}', headers=headers, params=query, extensions={}
+            )
+        seen += [direct.json(), routed.json()]
+    for echo in seen:
+        echo["headers"] = sorted(h for h in echo["headers"] if h[0] != "host")
+    assert all(echo == seen[0] for echo in seen[1:])
+    assert seen[0]["query"] == "roles=A&roles=B&q=%C3%A4+b"
+    assert ["accept", "application/json"] in seen[0]["headers"]
+    assert ["content-length", "7"] in seen[0]["headers"]
+
+
+@pytest.mark.anyio
 async def test_json_body_arrives(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
     """A JSON body is sent compactly with its content type, and the status comes back."""
     base, _ = server

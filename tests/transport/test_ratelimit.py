@@ -19,9 +19,7 @@ from ..conftest import FakeClock
 def max_in_window(times: list[float], per: float) -> int:
     """The most events any half-open window [t, t + per) holds: what a strict server counts."""
     times = sorted(times)
-    return max(
-        (bisect.bisect_left(times, t + per) - i for i, t in enumerate(times)), default=0
-    )
+    return max((bisect.bisect_left(times, t + per) - i for i, t in enumerate(times)), default=0)
 
 
 async def acquire_all(limiter: SlidingWindowLimiter, clock: FakeClock, n: int) -> list[float]:

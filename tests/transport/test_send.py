@@ -158,7 +158,7 @@ async def test_503_with_long_retry_after_is_server_error(fake_clock: FakeClock) 
 @pytest.mark.anyio
 async def test_http_date_retry_after_is_honoured(fake_clock: FakeClock) -> None:
     """Retry-After as an HTTP date in the past means retry now."""
-    handler, seen = script(
+    handler, _seen = script(
         httpx.Response(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
         httpx.Response(200, json={}),
     )
@@ -287,9 +287,8 @@ async def test_secret_never_in_logs_repr_or_errors(
     """The credential appears in no log line, repr or exception text."""
     handler, _ = script(httpx.Response(500), httpx.Response(401, json={"message": "bad key"}))
     channel = make_channel(handler, fake_clock)
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(AuthenticationError) as info:
-            await channel.send(Request("GET", ("x",)))
+    with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as info:
+        await channel.send(Request("GET", ("x",)))
     text = caplog.text + repr(channel) + repr(channel.pool) + str(info.value) + repr(info.value)
     assert "GET /x -> 500" in caplog.text
     assert SECRET not in text
