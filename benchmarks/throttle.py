@@ -65,7 +65,9 @@ async def run_naive(base: str, rates: dict[str, int]) -> None:
 
         async def one(user: str, amount: int) -> None:
             async with limiter:
-                await c.put(f"/workspaces/{WORKSPACE}/users/{user}/cost-rate", json={"amount": amount})
+                await c.put(
+                    f"/workspaces/{WORKSPACE}/users/{user}/cost-rate", json={"amount": amount}
+                )
 
         await asyncio.gather(*(one(u, a) for u, a in rates.items()))
 
@@ -105,9 +107,18 @@ async def measure(base: str, name: str, n: int, limit: int) -> dict[str, float]:
 async def main_async(args: argparse.Namespace) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "benchmarks._strict_server", "--port", str(port),
-         "--limit", str(args.limit), "--jitter-ms", str(args.jitter_ms)],
+    server = subprocess.Popen(  # noqa: S603, ASYNC220 - our own module, fixed arguments; once
+        [
+            sys.executable,
+            "-m",
+            "benchmarks._strict_server",
+            "--port",
+            str(port),
+            "--limit",
+            str(args.limit),
+            "--jitter-ms",
+            str(args.jitter_ms),
+        ],
     )
     try:
         await wait_ready(base)
