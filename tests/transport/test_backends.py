@@ -34,6 +34,7 @@ from timeclients._transport._backends import (
     BACKEND_ENV,
     AiohttpTransport,
     _map_error,
+    _Slots,
     httpx_is_mocked,
     resolve_backend,
 )
@@ -489,3 +490,22 @@ def test_error_table(exc: BaseException, expected: type[Exception], not_sent: bo
     assert type(mapped) is expected
     assert isinstance(mapped, _NOT_SENT) is not_sent
     assert str(mapped)
+
+
+@pytest.mark.anyio
+async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
+    """A waiter cancelled after it was handed a connection slot gives the slot to the next one."""
+    slots = _Slots(1)
+    await slots.acquire(None)
+    waiter = asyncio.ensure_future(slots.acquire(None))
+    await asyncio.sleep(0)  # the waiter queues
+    slots.release()  # hands the slot to the waiter...
+    waiter.cancel()  # ...which is cancelled before it runs
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    with anyio.fail_after(1):
+        await slots.acquire(None)  # the slot came back instead of leaking
+    with pytest.raises(httpx.PoolTimeout):
+        await slots.acquire(0.01)
+    slots.release()
+    await slots.acquire(0)  # free again: a zero timeout is not needed
