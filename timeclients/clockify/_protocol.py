@@ -9,14 +9,13 @@ a decision, or a model.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import Final
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
-from .._convert import ModelDecoder, camel_case
+from .._convert import ModelDecoder, camel_case, model_structure_fn
 from .._transport import Request, check_credential, credential_fingerprint
 from .._validate import (
     check_bool,
@@ -327,37 +326,23 @@ def parse_admin_only_pages(value: object) -> list[str]:
 
 
 def _configure(conv: cattrs.Converter) -> None:
-    strict = conv.forbid_extra_keys
-
-    def renamed(cls: type[Any], **hooks: Callable[[Any, Any], Any]) -> dict[str, Any]:
-        overrides: dict[str, Any] = {}
-        for a in attrs.fields(cls):
-            hook = hooks.get(a.name)
-            rename = camel_case(a.name)
-            if hook is not None:
-                overrides[a.name] = override(rename=rename, struct_hook=hook)
-            elif rename != a.name:
-                overrides[a.name] = override(rename=rename)
-        return overrides
-
-    # The hot shapes (tolerant enums, optional rates) have fast hooks in ``make_converter``.
-    # One field-level hook; everything else stays cattrs' generated code.
+    # The hot shapes (strings, booleans, tolerant enums, optional rates, lists of memberships)
+    # have fast hooks in ``make_converter``; here only what is Clockify's own.
+    # doc L78, L334 (and README): ``adminOnlyPages`` is a JSON array in a string, or an array.
     conv.register_structure_hook(
         WorkspaceSettings,
-        make_dict_structure_fn(
-            WorkspaceSettings,
+        model_structure_fn(
             conv,
-            _cattrs_forbid_extra_keys=strict,
-            **renamed(WorkspaceSettings, admin_only_pages=lambda v, _: parse_admin_only_pages(v)),
+            WorkspaceSettings,
+            naming=camel_case,
+            hooks={"admin_only_pages": lambda v, _: parse_admin_only_pages(v)},
         ),
     )
     # The users list's shape is Clockify's public docs, not our document: unknown fields are
     # ignored even under strict decoding, for this one class only.
     conv.register_structure_hook(
         WorkspaceUser,
-        make_dict_structure_fn(
-            WorkspaceUser, conv, _cattrs_forbid_extra_keys=False, **renamed(WorkspaceUser)
-        ),
+        model_structure_fn(conv, WorkspaceUser, naming=camel_case, forbid_extra_keys=False),
     )
 
 
