@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 import attrs
+import cattrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,11 +15,14 @@ from timeclients._convert import (
     ModelDecoder,
     TolerantEnum,
     camel_case,
+    model_structure_fn,
     parse_aware_datetime,
     set_strict_decoding,
     snake_case,
 )
 from timeclients.errors import DecodeError
+
+T = TypeVar("T")
 
 
 class Colour(TolerantEnum):
@@ -135,3 +140,300 @@ def test_structure_list_requires_array() -> None:
     with pytest.raises(DecodeError) as info:
         DECODER.structure_list({"id": "x"}, Outer)
     assert info.value.field == "$"
+
+
+# --- Production hooks: the fast generated code and the scalar/list hooks (both modes) --------
+
+
+class Size(TolerantEnum):
+    S = "S"
+    M = "M"
+
+
+@attrs.frozen
+class Leaf:
+    amount: int
+    currency: str
+
+
+@attrs.frozen(kw_only=True)
+class Shape:
+    name: str
+    count: int
+    ratio: float
+    flag: bool
+    size: Size
+    leaf: Leaf | None = None
+    maybe_text: str | None = None
+    required_maybe: int | None
+    tags: list[str] = attrs.field(factory=list)
+    leaves: list[Leaf] = attrs.field(factory=list)
+    sizes: list[Size] = attrs.field(factory=list)
+    level: int = 3
+
+
+SHAPE = {
+    "name": "n",
+    "count": 2,
+    "ratio": 0.5,
+    "flag": True,
+    "size": "S",
+    "leaf": {"amount": 1, "currency": "EUR"},
+    "maybeText": "t",
+    "requiredMaybe": None,
+    "tags": ["a", "b"],
+    "leaves": [{"amount": 2, "currency": "USD"}],
+    "sizes": ["M", "XL"],
+    "level": 4,
+}
+SHAPE_DECODER = ModelDecoder(naming=camel_case)
+BOTH_MODES = pytest.mark.parametrize("strict", [True, False], ids=["strict", "production"])
+
+
+def _structure(data: object, cls: type[T], *, strict: bool) -> T:
+    set_strict_decoding(strict)
+    try:
+        return SHAPE_DECODER.structure(data, cls)
+    finally:
+        set_strict_decoding(True)
+
+
+def _misfit(data: object, cls: type[object], *, strict: bool) -> DecodeError:
+    with pytest.raises(DecodeError) as info:
+        _structure(data, cls, strict=strict)
+    return info.value
+
+
+def test_production_models_use_the_generated_hook() -> None:
+    """Plain frozen slotted models get the generated hook in production, cattrs' when strict."""
+    fast = SHAPE_DECODER._fast.get_structure_hook(Shape)
+    strict = SHAPE_DECODER._strict_conv.get_structure_hook(Shape)
+    assert fast.__code__.co_filename.startswith("<timeclients structure")
+    assert not strict.__code__.co_filename.startswith("<timeclients structure")
+
+
+@BOTH_MODES
+def test_both_modes_structure_the_same_model(strict: bool) -> None:
+    """The fast and the strict converter give equal models, tolerant enum values included."""
+    shape = _structure(SHAPE, Shape, strict=strict)
+    assert shape == Shape(
+        name="n",
+        count=2,
+        ratio=0.5,
+        flag=True,
+        size=Size.S,
+        leaf=Leaf(1, "EUR"),
+        maybe_text="t",
+        required_maybe=None,
+        tags=["a", "b"],
+        leaves=[Leaf(2, "USD")],
+        sizes=[Size.M, Size("XL")],
+        level=4,
+    )
+    assert shape.size is Size.S
+    assert not shape.sizes[1].known
+    assert type(shape.ratio) is float
+
+
+@BOTH_MODES
+def test_missing_optional_fields_take_their_defaults(strict: bool) -> None:
+    """Absent optional keys give None, a fresh list per object, or the declared default."""
+    data = {k: SHAPE[k] for k in ("name", "count", "ratio", "flag", "size", "requiredMaybe")}
+    first = _structure(data, Shape, strict=strict)
+    second = _structure(data, Shape, strict=strict)
+    assert (first.leaf, first.maybe_text, first.level) == (None, None, 3)
+    assert (first.tags, first.leaves, first.sizes) == ([], [], [])
+    assert first.tags is not second.tags
+
+
+@BOTH_MODES
+def test_explicit_nulls_for_optional_fields(strict: bool) -> None:
+    """``null`` for an optional model, string or int reads as None."""
+    data = {**SHAPE, "leaf": None, "maybeText": None, "requiredMaybe": None}
+    shape = _structure(data, Shape, strict=strict)
+    assert (shape.leaf, shape.maybe_text, shape.required_maybe) == (None, None, None)
+
+
+@BOTH_MODES
+def test_required_optional_field_must_be_present(strict: bool) -> None:
+    """A required ``int | None`` may be null but not absent."""
+    data = {k: v for k, v in SHAPE.items() if k != "requiredMaybe"}
+    assert _misfit(data, Shape, strict=strict).field == "$.requiredMaybe"
+
+
+@BOTH_MODES
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("name", None),
+        ("name", {"a": 1}),
+        ("name", ["x"]),
+        ("name", True),
+        ("count", {"a": 1}),
+        ("count", None),
+        ("count", True),
+        ("count", "many"),
+        ("count", [1]),
+        ("ratio", "half"),
+        ("ratio", False),
+        ("ratio", None),
+        ("flag", "false"),
+        ("flag", 0),
+        ("flag", None),
+        ("size", 3),
+        ("size", None),
+        ("size", {"S": 1}),
+        ("leaf", "EUR 1"),
+        ("leaf", [1, "EUR"]),
+        ("maybeText", 7.5j),
+        ("tags", "ab"),
+        ("tags", {"a": 1}),
+        ("tags", None),
+        ("leaves", {"amount": 1, "currency": "EUR"}),
+        ("sizes", "S"),
+        ("requiredMaybe", "x"),
+    ],
+)
+def test_wrong_types_are_rejected_and_named(strict: bool, key: str, value: object) -> None:
+    """A value of the wrong JSON type is a DecodeError naming its field, in both modes."""
+    error = _misfit({**SHAPE, key: value}, Shape, strict=strict)
+    assert error.field == f"$.{key}"
+
+
+@BOTH_MODES
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("$.leaf.amount", {**SHAPE, "leaf": {"amount": None, "currency": "EUR"}}),
+        ("$.leaf.currency", {**SHAPE, "leaf": {"amount": 1}}),
+        ("$.leaves[1].amount", {**SHAPE, "leaves": [SHAPE["leaves"][0], {"currency": "X"}]}),  # type: ignore[index]
+        ("$.tags[1]", {**SHAPE, "tags": ["a", None]}),
+        ("$.sizes[0]", {**SHAPE, "sizes": [1]}),
+    ],
+)
+def test_nested_misfits_name_the_nested_path(strict: bool, path: str, data: object) -> None:
+    """A misfit inside a nested model or list is named down to the item."""
+    assert _misfit(data, Shape, strict=strict).field == path
+
+
+@BOTH_MODES
+@pytest.mark.parametrize("value", [[SHAPE], "text", 3, None])
+def test_a_model_must_be_a_json_object(strict: bool, value: object) -> None:
+    """An array, string, number or null where an object is expected is refused at $."""
+    assert _misfit(value, Shape, strict=strict).field == "$"
+
+
+@BOTH_MODES
+def test_lenient_scalar_conversions(strict: bool) -> None:
+    """Numbers as ids, numeric strings as ints (Clockify's rounding minutes), ints as floats."""
+    shape = _structure({**SHAPE, "name": 123, "count": "15", "ratio": 2}, Shape, strict=strict)
+    assert (shape.name, shape.count, shape.ratio) == ("123", 15, 2.0)
+    assert type(shape.ratio) is float
+
+
+@BOTH_MODES
+def test_lists_of_scalars_are_copied_and_checked(strict: bool) -> None:
+    """A list field is a new list, and mixed items go through the item hook."""
+    data = {**SHAPE, "tags": ["a", 5]}
+    shape = _structure(data, Shape, strict=strict)
+    assert shape.tags == ["a", "5"]
+    assert shape.tags is not data["tags"]
+    plain = {**SHAPE}
+    assert _structure(plain, Shape, strict=strict).tags is not plain["tags"]
+
+
+@BOTH_MODES
+def test_production_ignores_unknown_keys_strict_names_them(strict: bool) -> None:
+    """An unknown key is ignored in production and refused by the strict converter."""
+    data = {**SHAPE, "surprise": 1, "leaf": {"amount": 1, "currency": "EUR", "extra": 2}}
+    if strict:
+        with pytest.raises(DecodeError):
+            _structure(data, Shape, strict=True)
+    else:
+        assert _structure(data, Shape, strict=False).leaf == Leaf(1, "EUR")
+
+
+@attrs.frozen
+class Validated:
+    amount: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+@attrs.define
+class Mutable:
+    name: str
+
+
+@attrs.frozen(cache_hash=True)
+class CachedHash:
+    name: str
+
+
+@attrs.frozen
+class PostInit:
+    name: str
+    upper: str = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "upper", self.name.upper())
+
+
+@BOTH_MODES
+def test_models_with_init_logic_keep_it(strict: bool) -> None:
+    """Validators, post-init, cached hashes and non-frozen models still run their __init__."""
+    assert _structure({"amount": 2}, Validated, strict=strict) == Validated(2)
+    assert _misfit({"amount": -1}, Validated, strict=strict).field == "$"
+    assert _structure({"name": "a"}, Mutable, strict=strict) == Mutable("a")
+    cached = _structure({"name": "a"}, CachedHash, strict=strict)
+    assert hash(cached) == hash(CachedHash("a"))
+    assert _structure({"name": "a"}, PostInit, strict=strict).upper == "A"
+    for cls in (Validated, CachedHash, PostInit):
+        hook = SHAPE_DECODER._fast.get_structure_hook(cls)
+        assert not hook.__code__.co_filename.startswith("<timeclients structure")
+
+
+def test_mapping_that_is_not_a_dict_is_read() -> None:
+    """Any Mapping is accepted where an object is expected (production reads it as a dict)."""
+    from types import MappingProxyType
+
+    leaf = _structure(MappingProxyType({"amount": 1, "currency": "EUR"}), Leaf, strict=False)
+    assert leaf == Leaf(1, "EUR")
+
+
+def test_field_hooks_apply_in_both_modes() -> None:
+    """A vendor's per-field hook from model_structure_fn runs in production and strict mode."""
+
+    def configure(conv: cattrs.Converter) -> None:
+        conv.register_structure_hook(
+            Leaf,
+            model_structure_fn(
+                conv, Leaf, naming=camel_case, hooks={"amount": lambda v, _: int(v) * 100}
+            ),
+        )
+
+    decoder = ModelDecoder(naming=camel_case, configure=configure)
+    for strict in (True, False):
+        set_strict_decoding(strict)
+        try:
+            assert decoder.structure({"amount": "2", "currency": "EUR"}, Leaf).amount == 200
+        finally:
+            set_strict_decoding(True)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+
+
+@given(key=st.sampled_from(sorted(SHAPE)), value=json_values)
+def test_fast_and_strict_agree_on_any_value(key: str, value: object) -> None:
+    """For any JSON value in any field both modes accept it into equal models or both refuse."""
+    data = {**SHAPE, key: value}
+    results = []
+    for strict in (True, False):
+        try:
+            results.append(("ok", _structure(data, Shape, strict=strict)))
+        except DecodeError as error:
+            results.append(("error", error.field))
+    assert results[0] == results[1]
