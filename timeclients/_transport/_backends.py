@@ -22,6 +22,7 @@ import asyncio
 import collections
 import contextlib
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import httpcore
@@ -144,24 +145,36 @@ def _map_error(exc: BaseException) -> httpx.TransportError:
     return httpx.TransportError(message)
 
 
-def _keepalive_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConnector:
-    """A connector that keeps at most ``max_keepalive`` idle connections (``None``: all)."""
+def _keepalive_connector(
+    max_keepalive: int | None, demand: Callable[[], int], **kwargs: Any
+) -> aiohttp.TCPConnector:
+    """A connector that keeps at most ``max_keepalive`` idle connections beyond ``demand()``.
+
+    ``demand()`` is the number of requests that hold or wait for a connection slot.
+    """
     import aiohttp
 
     class KeepaliveConnector(aiohttp.TCPConnector):
-        """A ``TCPConnector`` that keeps at most ``max_keepalive`` idle connections.
+        """A ``TCPConnector`` that closes idle connections past ``max_keepalive_connections``.
 
-        aiohttp keeps every released connection (up to ``limit``) until it expires; httpx's
-        ``max_keepalive_connections`` closes the surplus instead. ``_release`` and ``_conns``
-        are aiohttp internals (stable since 3.0); without them the cap is simply not applied.
+        aiohttp keeps every released connection (up to ``limit``) until it expires; httpx
+        closes a released connection when more than ``max_keepalive_connections`` sit idle and
+        no queued request takes it. A connection released while requests wait is kept for
+        them: counting idle connections alone closed a quarter of all connections at 200 in
+        flight on a 100-connection pool, and each request after that paid for a new one.
+        ``_release``, ``_conns`` and ``_acquired`` are aiohttp internals (stable since 3.0);
+        without them the cap is not applied.
         """
 
         def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
-            cap = max_keepalive
-            if cap is not None and not should_close:
+            if max_keepalive is not None and not should_close:
                 idle = getattr(self, "_conns", None)
-                if idle is not None and sum(len(c) for c in idle.values()) >= cap:
-                    should_close = True
+                acquired = getattr(self, "_acquired", None)
+                if idle is not None and acquired is not None:
+                    # Requests with a slot but no connection yet will want one right away.
+                    wanted = max(0, demand() - len(acquired))
+                    if sum(len(c) for c in idle.values()) >= max_keepalive + wanted:
+                        should_close = True
             super()._release(key, protocol, should_close=should_close)
 
     return KeepaliveConnector(**kwargs)
@@ -205,8 +218,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         import aiohttp
 
         limits = self._limits
+        slots = self._slots = (
+            _Slots(limits.max_connections) if limits.max_connections is not None else None
+        )
         connector = _keepalive_connector(
             limits.max_keepalive_connections,
+            slots.demand if slots is not None else lambda: 0,
             limit=limits.max_connections or 0,
             limit_per_host=0,
             keepalive_timeout=(
@@ -229,8 +246,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),
             raise_for_status=False,
         )
-        if self._max_connections is not None:
-            self._slots = _Slots(self._max_connections)
         self._loop = loop
         return self._session
 
@@ -355,9 +370,10 @@ class _Slots:
     cancelled before it runs passes the slot on, so cancellation never leaks one.
     """
 
-    __slots__ = ("_free", "_waiters")
+    __slots__ = ("_free", "_size", "_waiters")
 
     def __init__(self, size: int) -> None:
+        self._size = size
         self._free = size
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -381,6 +397,10 @@ class _Slots:
         finally:
             if expiry is not None:
                 expiry.cancel()
+
+    def demand(self) -> int:
+        """Requests that hold a slot or wait for one."""
+        return self._size - self._free + len(self._waiters)
 
     def release(self) -> None:
         waiters = self._waiters
