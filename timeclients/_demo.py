@@ -71,8 +71,8 @@ class DemoOptions:
     fault_5xx: float = 0.0
     #: Share of requests that start a burst of injected 429s (not applied).
     fault_429: float = 0.0
-    #: Length of one injected 429 burst.
-    burst_429: int = 3
+    #: Length of one injected 429 burst (2: a caller that retries 3 times gets through).
+    burst_429: int = 2
     #: Seeds every id, key and fault: the same seed gives the same run.
     seed: int = 0
     #: Serve the emulator on a loopback socket and talk HTTP to it, instead of in-process.
@@ -115,7 +115,7 @@ class JobReport:
     limit: RateLimit | None
     #: Wall time of the job, seconds.
     wall: float
-    #: Why the job stopped early, when it did (an error raised after retries).
+    #: What went wrong, when something did (an error raised after retries).
     error: str | None = None
 
     @property
@@ -390,7 +390,7 @@ async def _bulk_job(
             listed = [user.id async for user in c.users.list(ws.workspace_id)]
             members = [user_id for user_id in listed if user_id != ws.owner_id]
         except TimeClientsError as exc:
-            error = f"users.list: {_describe(exc)}"
+            error = f"users.list: {_describe(exc)}; updating the seeded members instead"
             members = list(ws.member_ids)
         rates = {user_id: BASE_AMOUNT + 10 * (i % 50) for i, user_id in enumerate(members)}
         started = time.perf_counter()
@@ -583,7 +583,7 @@ def render_report(report: DemoReport, console: Console) -> None:
         console.print(f"bulk failures: {kinds}")
     for job in report.jobs:
         if job.error:
-            console.print(f"{job.client} {job.job} stopped: {job.error}")
+            console.print(f"{job.client} ({job.job}) error: {job.error}")
     console.print(
         f"emulator answered {report.emulator_requests} requests; "
         f"the three jobs took {report.wall:.2f} s"

@@ -75,7 +75,7 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fault-5xx", type=float, default=0.0, help="share of 5xx answers, 0..1")
     parser.add_argument("--fault-429", type=float, default=0.0,
                         help="share of requests starting a burst of 429s, 0..1")  # fmt: skip
-    parser.add_argument("--burst-429", type=int, default=3, help="length of one 429 burst")
+    parser.add_argument("--burst-429", type=int, default=2, help="length of one 429 burst")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids, keys and faults")
     parser.add_argument(
         "--served", action="store_true", help="talk HTTP to the emulator on a loopback socket"
