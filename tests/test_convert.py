@@ -419,6 +419,35 @@ def test_field_hooks_apply_in_both_modes() -> None:
             set_strict_decoding(True)
 
 
+@attrs.frozen
+class Note:
+    text: str | None = None
+
+
+def test_field_hooks_see_nulls_in_both_modes() -> None:
+    """A per-field hook on an optional field receives null itself, in both modes."""
+    seen: list[object] = []
+
+    def hook(value: object, _: object) -> str:
+        seen.append(value)
+        return "none" if value is None else str(value)
+
+    def configure(conv: cattrs.Converter) -> None:
+        conv.register_structure_hook(
+            Note, model_structure_fn(conv, Note, naming=camel_case, hooks={"text": hook})
+        )
+
+    decoder = ModelDecoder(naming=camel_case, configure=configure)
+    for strict in (True, False):
+        set_strict_decoding(strict)
+        try:
+            assert decoder.structure({"text": None}, Note).text == "none"
+            assert decoder.structure({}, Note).text is None
+        finally:
+            set_strict_decoding(True)
+    assert seen == [None, None]
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
