@@ -87,6 +87,11 @@ def run_demo(args: argparse.Namespace) -> int:
     from . import _demo
 
     try:
+        import rich  # noqa: F401 - the demo renders with rich
+    except ImportError:
+        print("timeclients demo needs rich: pip install 'timeclients[cli]'", file=sys.stderr)
+        return 2
+    try:
         options = _demo.DemoOptions(
             members=args.members,
             clocked_in=args.clocked_in,
