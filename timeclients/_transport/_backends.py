@@ -433,8 +433,9 @@ class PoolClient(httpx.AsyncClient):
     oddly spelled URLs, proxies from the environment (httpx mounts them), a mocked httpx
     (respx), no asyncio loop (trio), and every injected transport.
 
-    A pool is shared by clients with different credentials, so it keeps no cookies on either
-    route: a cookie one credential received must not be sent with another's requests.
+    The direct route and aiohttp's session keep no cookies: a pool is shared by clients with
+    different credentials, and a cookie one received must not ride on another's requests.
+    httpx's route still keeps ``httpx.AsyncClient``'s cookie jar, as before.
     """
 
     def __init__(self, *, direct: AiohttpTransport | None = None, **kwargs: Any) -> None:
