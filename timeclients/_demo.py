@@ -4,8 +4,9 @@
 hundred members, a McTime organization of clocked-in users, a Toggl user), then runs, one
 after another and through the public clients:
 
-1. a concurrent bulk cost-rate update of every member (``ClockifyClient``), checking
-   afterwards that what the job reports as succeeded is what the emulator holds;
+1. the workspace's members, read over every page, then a concurrent bulk cost-rate update
+   of each (``ClockifyClient``), checking afterwards that what the job reports as
+   succeeded is what the emulator holds;
 2. the list of who is clocked in, through the McTime paginator (``McTimeClient``);
 3. the user behind a Toggl token (``TogglClient``).
 
@@ -41,6 +42,7 @@ __all__ = [
     "DemoOptions",
     "DemoReport",
     "JobReport",
+    "build_emulator",
     "main",
     "render_report",
     "run_demo",
@@ -93,7 +95,7 @@ class JobReport:
 
     #: The client class, e.g. ``"ClockifyClient"``.
     client: str
-    #: The call the job made, e.g. ``"bulk_set_cost_rate"``.
+    #: The calls the job made, e.g. ``"clock.list"``.
     job: str
     #: Items the job handled: updates accounted for, entries listed, users fetched.
     items: int
