@@ -466,3 +466,34 @@ def test_fast_and_strict_agree_on_any_value(key: str, value: object) -> None:
         except DecodeError as error:
             results.append(("error", error.field))
     assert results[0] == results[1]
+
+
+# Clockify's ``_configure`` hook (timeclients/clockify/_protocol.py) lives with the converters:
+# its cache of parsed ``adminOnlyPages`` strings is pinned here.
+
+
+@BOTH_MODES
+def test_clockify_admin_pages_cache_hands_out_fresh_lists(strict: bool) -> None:
+    """A cached adminOnlyPages string still gives each workspace its own list, both modes."""
+    import json
+    from pathlib import Path
+
+    from timeclients.clockify._protocol import decoder as clockify
+    from timeclients.clockify.models import WorkspaceSettings
+
+    fixture = Path(__file__).parent / "fixtures" / "clockify_workspace.json"
+    settings = json.loads(fixture.read_text())[0]["workspaceSettings"]
+    set_strict_decoding(strict)
+    try:
+        first = clockify.structure(settings, WorkspaceSettings)
+        first.admin_only_pages.append("MUTATED")
+        second = clockify.structure(settings, WorkspaceSettings)
+        as_array = clockify.structure({**settings, "adminOnlyPages": ["TEAM"]}, WorkspaceSettings)
+        for _ in range(2):  # a bad string is never cached as good
+            with pytest.raises(DecodeError) as info:
+                clockify.structure({**settings, "adminOnlyPages": "[1"}, WorkspaceSettings)
+            assert info.value.field == "$.adminOnlyPages"
+    finally:
+        set_strict_decoding(True)
+    assert second.admin_only_pages == ["PROJECT", "TEAM", "REPORTS"]
+    assert as_array.admin_only_pages == ["TEAM"]

@@ -306,6 +306,25 @@ def _list_hook(conv: cattrs.Converter, t: Any) -> Callable[[Any, Any], Any]:
 
         return structure_scalars
 
+    if (
+        isinstance(item, type)
+        and issubclass(item, TolerantEnum)
+        and hook is structure_tolerant_enum
+    ):
+        # An array of enum values (working days): one dict lookup per documented value.
+        members = item._value2member_map_
+
+        def structure_enums(value: Any, _: Any) -> Any:
+            if value.__class__ is not list:
+                raise TypeError(f"expected an array, got {type(value).__name__}")
+            result = []
+            for element in value:
+                member = members.get(element) if element.__class__ is str else None
+                result.append(hook(element, item) if member is None else member)
+            return result
+
+        return structure_enums
+
     def structure_list(value: Any, _: Any) -> Any:
         if value.__class__ is not list:
             raise TypeError(f"expected an array, got {type(value).__name__}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -325,17 +325,32 @@ def parse_admin_only_pages(value: object) -> list[str]:
     return value
 
 
+#: How many distinct ``adminOnlyPages`` strings a decoder keeps parsed.
+_ADMIN_PAGES_CACHE: Final = 256
+
+
 def _configure(conv: cattrs.Converter) -> None:
     # The hot shapes (strings, booleans, tolerant enums, optional rates, lists of memberships)
     # have fast hooks in ``make_converter``; here only what is Clockify's own.
     # doc L78, L334 (and README): ``adminOnlyPages`` is a JSON array in a string, or an array.
+    # The strings repeat (a handful of page sets per account): parsing one with ``json.loads``
+    # costs more than the rest of the settings' strings together, so parsed ones are kept.
+    parsed: dict[str, tuple[str, ...]] = {}
+
+    def admin_only_pages(value: Any, _: Any) -> list[str]:
+        if value.__class__ is str:
+            pages = parsed.get(value)
+            if pages is None:
+                pages = tuple(parse_admin_only_pages(value))
+                if len(parsed) < _ADMIN_PAGES_CACHE:
+                    parsed[value] = pages
+            return list(pages)
+        return parse_admin_only_pages(value)
+
     conv.register_structure_hook(
         WorkspaceSettings,
         model_structure_fn(
-            conv,
-            WorkspaceSettings,
-            naming=camel_case,
-            hooks={"admin_only_pages": lambda v, _: parse_admin_only_pages(v)},
+            conv, WorkspaceSettings, naming=camel_case, hooks={"admin_only_pages": admin_only_pages}
         ),
     )
     # The users list's shape is Clockify's public docs, not our document: unknown fields are
