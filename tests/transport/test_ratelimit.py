@@ -145,3 +145,30 @@ def test_registry_shares_by_key_and_prunes_idle(fake_clock: FakeClock) -> None:
     for i in range(3, 7):
         registry.get(("v", "cred", f"ws{i}"), RateLimit(5))
     assert len(registry) <= 4
+
+
+@pytest.mark.anyio
+async def test_cold_start_sends_are_settled_to_their_response_time(fake_clock: FakeClock) -> None:
+    """While the log fills, a send is re-logged when its response came back (a slow first
+    connection cannot make the window's first arrival later than the limiter thinks)."""
+    rate = RateLimit(3, 1.0)
+    limiter = SlidingWindowLimiter(rate, clock=fake_clock)
+    start = fake_clock.now()
+    tokens = [await limiter.acquire() for _ in range(3)]
+    assert tokens == [0, 1, 2]
+    limiter.settle(0, start + 0.4)  # the first request sat 0.4 s on a new connection
+    await limiter.acquire()
+    assert fake_clock.now() >= start + 0.4 + rate.window
+    assert await limiter.acquire() is None  # the log is full: warm sends are not settled
+
+
+@pytest.mark.anyio
+async def test_settle_never_moves_an_entry_earlier(fake_clock: FakeClock) -> None:
+    """Settling to an earlier time, or an entry already gone, changes nothing."""
+    limiter = SlidingWindowLimiter(RateLimit(2, 1.0), clock=fake_clock)
+    token = await limiter.acquire()
+    assert token is not None
+    logged = list(limiter._sends)
+    limiter.settle(token, fake_clock.now() - 5)
+    limiter.settle(token + 99, fake_clock.now() + 5)
+    assert list(limiter._sends) == logged

@@ -134,6 +134,24 @@ async def test_429_pauses_the_whole_key(fake_clock: FakeClock) -> None:
 
 
 @pytest.mark.anyio
+async def test_429_without_retry_after_pauses_key_briefly_and_backs_off(
+    fake_clock: FakeClock,
+) -> None:
+    """Without Retry-After the key pauses two intervals; the 429'd request backs off fully."""
+    handler, seen = script(httpx.Response(429), httpx.Response(200, json={}))
+    channel = make_channel(handler, fake_clock, rate_limit=RateLimit(50, 1.0))
+    limiter = channel.pool.limiters.get(("test", "fp", ""), RateLimit(50, 1.0))
+    started = fake_clock.now()
+    await channel.send(Request("GET", ("x",)))
+    assert len(seen) == 2
+    assert 0.5 in fake_clock.sleeps  # the request's own backoff (jitter 0)
+    assert fake_clock.now() - started >= 0.5
+    paused_until = limiter._paused_until  # type: ignore[attr-defined]
+    assert paused_until - started == pytest.approx(2 * RateLimit(50, 1.0).interval)
+    await channel.pool.aclose()
+
+
+@pytest.mark.anyio
 async def test_retry_after_longer_than_max_raises_at_once(fake_clock: FakeClock) -> None:
     """A Retry-After beyond max_retry_after is not waited out: RateLimitedError at once."""
     handler, seen = script(httpx.Response(429, headers={"Retry-After": "3600"}))

@@ -58,8 +58,12 @@ class SystemClock:
 class Limiter(Protocol):
     """What the send loop needs from a limiter: the seam for a shared (e.g. Redis) budget."""
 
-    async def acquire(self) -> None:
-        """Wait until one more request may be sent now, and count it as sent."""
+    async def acquire(self) -> int | None:
+        """Wait until one more request may be sent now, and count it as sent.
+
+        May return a token for :meth:`SlidingWindowLimiter.settle`; ``None`` means nothing to
+        settle.
+        """
         ...
 
     def pause(self, seconds: float) -> None:
@@ -74,7 +78,16 @@ class SlidingWindowLimiter:
     takes no slot.
     """
 
-    __slots__ = ("_clock", "_lock", "_paused_until", "_sends", "_tat", "last_used", "rate")
+    __slots__ = (
+        "_clock",
+        "_lock",
+        "_paused_until",
+        "_sends",
+        "_seq",
+        "_tat",
+        "last_used",
+        "rate",
+    )
 
     def __init__(self, rate: RateLimit, *, clock: Clock | None = None) -> None:
         #: The limit this limiter enforces.
@@ -84,6 +97,8 @@ class SlidingWindowLimiter:
         self._clock: Clock = clock or SystemClock()
         # The send times of the last ``rate.requests`` acquisitions, oldest first.
         self._sends: deque[float] = deque(maxlen=rate.requests)
+        # How many sends were ever logged: the token of the newest is ``_seq - 1``.
+        self._seq = 0
         # GCRA's theoretical time of the next slot: spacing without drift.
         self._tat = -math.inf
         self._paused_until = -math.inf
@@ -97,7 +112,15 @@ class SlidingWindowLimiter:
             ready = max(ready, sends[0] + rate.window)
         return ready
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> int | None:
+        """Wait for a slot and log it as sent now.
+
+        Returns a token when the log was not yet full (a cold start): the send may then wait
+        on a new connection, so its arrival can lag its log time by more than the safety
+        margin. :meth:`settle` moves such an entry to when the response came back, the latest
+        the server can have counted it. Once the log is full the pool is warm and the
+        logged time stands (``None``).
+        """
         # acquire()/release() rather than ``async with``: a queued waiter then holds one
         # coroutine frame less (~200 bytes each; benchmarks/memory.py).
         lock = self._lock
@@ -113,10 +136,24 @@ class SlidingWindowLimiter:
             # ``ready`` may lie up to one interval in the past: that is the catch-up for a late
             # wake-up; the send log keeps every window honest regardless.
             self._tat = ready + self.rate.interval
-            self._sends.append(now)
+            sends = self._sends
+            cold = len(sends) < self.rate.requests
+            sends.append(now)
+            self._seq += 1
             self.last_used = now
         finally:
             lock.release()
+        return self._seq - 1 if cold else None
+
+    def settle(self, token: int, arrived_by: float) -> None:
+        """The send of ``token`` reached the server no later than ``arrived_by``: log it then.
+
+        Moving an entry later only ever delays later sends, so the window guarantee holds.
+        """
+        sends = self._sends
+        index = token - (self._seq - len(sends))
+        if 0 <= index < len(sends) and sends[index] < arrived_by:
+            sends[index] = arrived_by
 
     def pause(self, seconds: float) -> None:
         if seconds > 0:

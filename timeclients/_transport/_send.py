@@ -296,13 +296,16 @@ class Channel:
             if self.rate_limit is not None
             else None
         )
+        token = None
         if limiter is not None:
             # The first wait happens in this small frame: a call queued behind a busy key holds
             # no URL, headers or loop state yet (~450 bytes less each; benchmarks/memory.py).
-            await limiter.acquire()
-        return await self._attempts(request, limiter)
+            token = await limiter.acquire()
+        return await self._attempts(request, limiter, token)
 
-    async def _attempts(self, request: Request, limiter: Limiter | None) -> Response:
+    async def _attempts(
+        self, request: Request, limiter: Limiter | None, token: int | None
+    ) -> Response:
         """The retry loop of :meth:`send`; the first attempt's limiter slot is already taken."""
         pool = self.pool
         clock = pool.clock
@@ -328,7 +331,7 @@ class Channel:
         while True:
             attempt += 1
             if limiter is not None and attempt > 1:
-                await limiter.acquire()
+                token = await limiter.acquire()
             started = clock.now()
             stats.requests += 1
             try:
@@ -336,6 +339,8 @@ class Channel:
                     method, url, content=content, headers=headers, **extra
                 )
             except httpx.HTTPError as exc:
+                if token is not None:
+                    _settle(limiter, token, clock.now())
                 elapsed_ms = (clock.now() - started) * 1000.0
                 sent = not isinstance(exc, _NOT_SENT)
                 logger.debug(
@@ -356,6 +361,8 @@ class Channel:
                 raise TransportError(
                     f"{method} {path}: {type(exc).__name__}: {exc}", method=method, path=path
                 ) from exc
+            if token is not None:
+                _settle(limiter, token, clock.now())
             status = response.status_code
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
@@ -381,12 +388,18 @@ class Channel:
             ):
                 stats.retries += 1
                 delay = retry_after if retry_after is not None else backoff_delay(policy, attempt)
-                if status == 429 and limiter is not None:
+                if status == 429 and limiter is not None and self.rate_limit is not None:
                     # Pause the whole key: the other waiters must not walk into the same wall.
-                    # This request then waits its turn on the limiter like everyone else.
-                    limiter.pause(delay)
-                else:
-                    await clock.sleep(delay)
+                    if retry_after is not None:
+                        # The server said how long; this request waits it out on the limiter.
+                        limiter.pause(retry_after)
+                        continue
+                    # No Retry-After: a sliding window frees a slot within an interval or two,
+                    # so the key pauses two intervals (a full backoff would idle 25 slots at
+                    # 50/s for one stray 429); this request backs off by the policy, which
+                    # also covers a server that limits harder than we were told.
+                    limiter.pause(min(delay, 2.0 * self.rate_limit.interval))
+                await clock.sleep(delay)
                 continue
             stats.failures += 1
             raise self._error(request, method, path, status, response.content, retry_after)
@@ -412,6 +425,12 @@ class Channel:
         return cls(
             message, status=status, method=method, path=path, body=body, retry_after=retry_after
         )
+
+
+def _settle(limiter: Limiter | None, token: int, arrived_by: float) -> None:
+    settle = getattr(limiter, "settle", None)  # optional: custom limiters may not keep a log
+    if settle is not None:
+        settle(token, arrived_by)
 
 
 @attrs.define
