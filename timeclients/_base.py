@@ -45,6 +45,8 @@ class BaseClient:
     """
 
     _vendor: ClassVar[str] = ""
+    #: How the client authenticates (a word such as ``"api_key"``; never the credential).
+    _auth: str = ""
 
     def __init__(
         self,
@@ -117,8 +119,14 @@ class BaseClient:
     ) -> None:
         await self.aclose()
 
+    @property
+    def auth(self) -> str:
+        """How the client authenticates (``"api_key"``, ``"token"``, ...), never the secret."""
+        return self._auth
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self._base_url!r}>"
+        auth = f" auth={self._auth}" if self._auth else ""
+        return f"<{type(self).__name__} base_url={self._base_url!r}{auth}>"
 
     def __reduce__(self) -> Any:  # a client holds a credential: never pickle it by accident
         raise TypeError(f"{type(self).__name__} cannot be pickled")

@@ -93,13 +93,6 @@ class ClockifyClient(BaseClient):
         #: ``/workspaces/{id}/users``: add, list and (de)activate members, set their rates.
         self.users = UsersResource(self)
 
-    @property
-    def auth(self) -> str:
-        """How the client authenticates: ``"api_key"`` or ``"addon_token"``."""
-        return self._auth
-
-    def __repr__(self) -> str:
-        return f"<ClockifyClient base_url={self._base_url!r} auth={self._auth}>"
 
     async def _workspace(self, request: Request) -> Workspace:
         return await self._send_json(request, proto.decoder, Workspace)

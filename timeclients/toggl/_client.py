@@ -92,13 +92,6 @@ class TogglClient(BaseClient):
         #: ``/signups``: create a user (needs no credential).
         self.signups = SignupsResource(self)
 
-    @property
-    def auth(self) -> str:
-        """How the client authenticates: ``"token"``, ``"basic"`` or ``"anonymous"``."""
-        return self._auth
-
-    def __repr__(self) -> str:
-        return f"<TogglClient base_url={self._base_url!r} auth={self._auth}>"
 
     def _use(self, credential: Credential) -> None:
         # The channel holds the only copy of the header; the limiter key follows it. The new
