@@ -18,6 +18,8 @@ import random
 import time
 from typing import Any
 
+from benchmarks._server import _respond
+
 WORKSPACE_TEMPLATE: dict[str, Any] = json.loads(
     """{"cakeOrganizationId":"67d471fb56aa9668b7bfa295","costRate":{"amount":10500,"currency":"USD"},
     "currencies":[{"code":"USD","id":"5b641568b07987035750505e","isDefault":true}],
@@ -132,18 +134,7 @@ class StrictServer:
 
     @staticmethod
     async def _reply(send: Any, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(data)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": data})
+        await _respond(send, status, json.dumps(payload).encode())
 
 
 def main() -> None:
