@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
+import attrs
+
 from ._convert import ModelDecoder
 from ._transport import (
     Channel,
@@ -21,10 +23,24 @@ from ._transport import (
 from ._transport._send import ErrorMessage
 from .errors import APIError
 
-__all__ = ["BaseClient", "env_credential"]
+__all__ = ["BaseClient", "Credential", "env_credential"]
 
 C = TypeVar("C", bound="BaseClient")
 T = TypeVar("T")
+
+
+@attrs.frozen
+class Credential:
+    """What a client authenticates with: its headers and a limiter id that reveals nothing.
+
+    Each vendor's ``_protocol`` builds these (which header, which encoding); the client and its
+    channel only carry them.
+    """
+
+    #: How it authenticates, in a word (``"api_key"``, ``"token"``, ``"anonymous"``, ...).
+    kind: str
+    headers: dict[str, str] = attrs.field(repr=False)
+    limiter_id: str = attrs.field(repr=False)
 
 
 def env_credential(*names: str) -> tuple[str, str] | None:
@@ -54,8 +70,7 @@ class BaseClient:
         pool: HttpPool | None,
         base_url: str,
         allow_insecure_http: bool,
-        headers: Mapping[str, str],
-        credential_id: str,
+        credential: Credential,
         rate_limit: RateLimit | None,
         retry: RetryPolicy | None,
         timeout: float | None,
@@ -63,6 +78,7 @@ class BaseClient:
         error_message: ErrorMessage = default_error_message,
     ) -> None:
         base = validate_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._auth = credential.kind
         self._owns_pool = pool is None
         self._pool = pool if pool is not None else HttpPool()
         self._base_url = base
@@ -70,8 +86,8 @@ class BaseClient:
             self._pool,
             vendor=self._vendor,
             base_url=base,
-            headers=headers,
-            credential_id=credential_id,
+            headers=credential.headers,
+            credential_id=credential.limiter_id,
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
@@ -123,6 +139,11 @@ class BaseClient:
     def auth(self) -> str:
         """How the client authenticates (``"api_key"``, ``"token"``, ...), never the secret."""
         return self._auth
+
+    def _use_credential(self, credential: Credential, *, keep_pace: bool = False) -> None:
+        """Switch every later send (and the limiter key) to ``credential``."""
+        self._channel.set_credential(credential.headers, credential.limiter_id, keep_pace=keep_pace)
+        self._auth = credential.kind
 
     def __repr__(self) -> str:
         auth = f" auth={self._auth}" if self._auth else ""

@@ -81,18 +81,15 @@ class ClockifyClient(BaseClient):
             pool=pool,
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
-            headers=credential.headers,
-            credential_id=credential.limiter_id,
+            credential=credential,
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
         )
-        self._auth = credential.kind
         #: ``/workspaces``: list, read and create workspaces, set their default rates.
         self.workspaces = WorkspacesResource(self)
         #: ``/workspaces/{id}/users``: add, list and (de)activate members, set their rates.
         self.users = UsersResource(self)
-
 
     async def _workspace(self, request: Request) -> Workspace:
         return await self._send_json(request, proto.decoder, Workspace)

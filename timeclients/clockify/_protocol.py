@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-import attrs
 import cattrs
 
+from .._base import Credential
 from .._convert import ModelDecoder, camel_case, model_structure_fn
 from .._transport import Request, check_credential, credential_fingerprint
 from .._validate import (
@@ -89,16 +89,6 @@ ADD_USER_ERRORS: Final[Mapping[int, type[APIError]]] = {
     403: NoSeatsAvailableError,
     409: AlreadyMemberError,
 }
-
-
-@attrs.frozen
-class Credential:
-    """What a client authenticates with: the header and a limiter id that reveals nothing."""
-
-    #: ``"api_key"`` or ``"addon_token"``.
-    kind: str
-    headers: dict[str, str] = attrs.field(repr=False)
-    limiter_id: str = attrs.field(repr=False)
 
 
 def api_key_credential(api_key: str) -> Credential:

@@ -9,7 +9,7 @@ import attrs
 
 from .._base import BaseClient, env_credential
 from .._paginate import PageWalk
-from .._transport import HttpPool, RateLimit, RetryPolicy, check_credential, credential_fingerprint
+from .._transport import HttpPool, RateLimit, RetryPolicy, check_credential
 from .._validate import check_enums, check_id, check_ids
 from ..errors import ClockedOutError, ConfigurationError, ValidationError
 from . import _protocol as protocol
@@ -278,8 +278,7 @@ class McTimeClient(BaseClient):
             pool=pool,
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
-            headers={protocol.API_KEY_HEADER: api_key},
-            credential_id=credential_fingerprint(api_key),
+            credential=protocol.key_credential(api_key),
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,

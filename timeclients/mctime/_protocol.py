@@ -11,8 +11,9 @@ from typing import Any, Final
 import attrs
 import cattrs
 
+from .._base import Credential
 from .._convert import ModelDecoder, camel_case
-from .._transport import Request
+from .._transport import Request, credential_fingerprint
 from ..errors import APIError, ClockedOutError, EntryNotVisibleError
 from .models import ClockPage, ClockStatus, ItemError, TimeType
 
@@ -28,6 +29,7 @@ __all__ = [
     "decoder",
     "get_request",
     "item_error_of",
+    "key_credential",
     "page_request",
     "to_clock_page",
 ]
@@ -55,6 +57,13 @@ _ERROR_MESSAGE_KEYS: Final = ("message", "error", "errorMessage", "detail")
 _ERROR_KEYS: Final = frozenset(_ERROR_STATUS_KEYS + _ERROR_MESSAGE_KEYS)
 # Every running entry has these (the document's sample and "Response fields").
 _CLOCK_KEYS: Final = ("id", "from")
+
+
+def key_credential(api_key: str) -> Credential:
+    """The API key, sent as header ``API_KEY`` (document: "Authentication: header API_KEY")."""
+    return Credential(
+        "api_key", {API_KEY_HEADER: api_key}, credential_fingerprint("mctime-api-key", api_key)
+    )
 
 
 def page_request(

@@ -72,14 +72,12 @@ class TogglClient(BaseClient):
             pool=pool,
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
-            headers=credential.headers,
-            credential_id=credential.limiter_id,
+            credential=credential,
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
             status_errors=_STATUS_ERRORS,
         )
-        self._auth = credential.kind
         self._timeout = timeout
         # Kept only for e-mail/password auth, to follow a password or e-mail change.
         self._email = email if credential.kind == "basic" else None
@@ -92,12 +90,10 @@ class TogglClient(BaseClient):
         #: ``/signups``: create a user (needs no credential).
         self.signups = SignupsResource(self)
 
-
     def _use(self, credential: Credential) -> None:
         # The channel holds the only copy of the header; the limiter key follows it. The new
         # key keeps pace: Toggl counts the account, which already saw the switching request.
-        self._channel.set_credential(credential.headers, credential.limiter_id, keep_pace=True)
-        self._auth = credential.kind
+        self._use_credential(credential, keep_pace=True)
 
     def _require_credential(self, call: str) -> None:
         if self._auth == "anonymous":
@@ -115,8 +111,8 @@ class TogglClient(BaseClient):
                 self._pool,
                 vendor=self._vendor,
                 base_url=self._base_url,
-                headers={},
-                credential_id=proto.ANONYMOUS_ID,
+                headers=proto.ANONYMOUS.headers,
+                credential_id=proto.ANONYMOUS.limiter_id,
                 rate_limit=channel.rate_limit,
                 retry=channel.retry,
                 timeout=self._timeout,

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._base import Credential
 from .._convert import ModelDecoder, snake_case
 from .._transport import (
     NO_BODY,
@@ -76,16 +77,6 @@ class _Unset(enum.Enum):
 
 #: "Not given": ``me.update`` sends only the fields that are not ``UNSET``.
 UNSET: Final = _Unset.UNSET
-
-
-@attrs.frozen
-class Credential:
-    """What a client authenticates with: the header and a limiter id that reveals nothing."""
-
-    #: ``"token"``, ``"basic"`` (e-mail and password) or ``"anonymous"``.
-    kind: str
-    headers: dict[str, str] = attrs.field(repr=False)
-    limiter_id: str = attrs.field(repr=False)
 
 
 def _basic_header(user: str, password: str) -> dict[str, str]:
