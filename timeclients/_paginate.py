@@ -80,16 +80,29 @@ async def walk_sequential(
     while True:
         page = await fetch(number)
         batch = items(page)
-        for item in batch:
-            if key is not None:
-                k = key(item)
-                if k in seen:
-                    continue
-                seen.add(k)
+        for item in fresh_items(batch, key, seen):
             yield item
         if not batch or is_last(page, number):
             return
         number += 1
+
+
+def fresh_items(
+    batch: Sequence[T], key: Callable[[T], Hashable] | None, seen: set[Hashable]
+) -> list[T]:
+    """The items of ``batch`` whose key is not in ``seen`` (which learns them), in order.
+
+    Pages shift when the data changes under a walk: an item can show up on two pages.
+    """
+    if key is None:
+        return list(batch)
+    fresh = []
+    for item in batch:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            fresh.append(item)
+    return fresh
 
 
 # --- page arithmetic (pure) -------------------------------------------------------------------
@@ -399,17 +412,7 @@ class PageWalk(Generic[P, T]):
         return page, fresh
 
     def _fresh(self, batch: Sequence[T]) -> list[T]:
-        key = self._key
-        if key is None:
-            return list(batch)
-        seen = self._seen
-        fresh = []
-        for item in batch:
-            k = key(item)
-            if k not in seen:
-                seen.add(k)
-                fresh.append(item)
-        return fresh
+        return fresh_items(batch, self._key, self._seen)
 
     async def _await_page(self, number: int) -> P:
         # The previous page was released: the window is [number, number + concurrency).
