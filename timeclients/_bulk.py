@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 import anyio
 import attrs
 
+from ._transport import RateLimit
 from .errors import TimeClientsError
 
 __all__ = ["BulkOutcome", "ProgressCallback", "run_bulk"]
@@ -102,8 +103,8 @@ async def run_bulk(
     return BulkOutcome(succeeded=succeeded, failed=failed, last=state["last"])
 
 
-def default_concurrency(requests: int | None, per: float | None) -> int:
+def default_concurrency(limit: RateLimit | None) -> int:
     """Enough workers to keep a rate-limited key busy at ~250 ms latency, within 8..64."""
-    if not requests or not per:
+    if limit is None:
         return 16
-    return max(8, min(64, math.ceil(requests / per * 0.25) * 2))
+    return max(8, min(64, math.ceil(limit.per_second * 0.25) * 2))

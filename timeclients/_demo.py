@@ -121,19 +121,9 @@ class JobReport:
     error: str | None = None
 
     @property
-    def items_per_second(self) -> float:
-        """Items finished per second of wall time."""
-        return self.items / self.wall if self.wall > 0 else 0.0
-
-    @property
     def requests_per_second(self) -> float:
         """Requests sent per second of wall time."""
         return self.requests / self.wall if self.wall > 0 else 0.0
-
-    @property
-    def limit_per_second(self) -> float | None:
-        """The client-side limit in requests per second."""
-        return self.limit.requests / self.limit.per if self.limit else None
 
 
 @attrs.frozen
@@ -164,7 +154,7 @@ class BulkSummary:
         """Updates per second over the limit in requests per second (``None``: no limit)."""
         if self.limit is None:
             return None
-        return self.updates_per_second / (self.limit.requests / self.limit.per)
+        return self.updates_per_second / self.limit.per_second
 
     @property
     def accounted(self) -> int:
@@ -525,7 +515,7 @@ def _rate_against_limit(job: JobReport) -> str:
     if job.requests <= limit.requests:
         return "within 1 window"
     rate = job.requests_per_second
-    per_second = limit.requests / limit.per
+    per_second = limit.per_second
     return f"{rate:.1f} of {per_second:g}/s ({rate / per_second:.0%})"
 
 

@@ -53,6 +53,11 @@ class RateLimit:
     safety_margin: float = attrs.field(default=0.03, kw_only=True, validator=_non_negative_float)
 
     @property
+    def per_second(self) -> float:
+        """The limit as requests per second (``RateLimit(30, 3600).per_second`` is 1/120)."""
+        return self.requests / self.per
+
+    @property
     def window(self) -> float:
         """The window the limiter enforces on its own sends, margin included."""
         return self.per * (1.0 + self.safety_margin)

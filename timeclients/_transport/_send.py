@@ -96,11 +96,6 @@ class Request:
     #: Status codes this endpoint maps to a more specific error class.
     errors: Mapping[int, type[APIError]] = attrs.field(factory=dict)
 
-    @property
-    def display_path(self) -> str:
-        """The path as logs and errors show it (ids encoded, no query)."""
-        return encode_path(self.path)
-
 
 @attrs.frozen
 class Response:

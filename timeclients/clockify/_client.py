@@ -364,10 +364,7 @@ class UsersResource:
         if on_progress is not None and not callable(on_progress):
             raise ValidationError("on_progress", "must be callable as on_progress(done, total)")
         if concurrency is None:
-            limit = client.rate_limit
-            workers = default_concurrency(
-                limit.requests if limit else None, limit.per if limit else None
-            )
+            workers = default_concurrency(client.rate_limit)
         else:
             workers = check_int_range("concurrency", concurrency, 1, MAX_BULK_CONCURRENCY)
         channel = client._channel

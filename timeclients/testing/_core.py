@@ -77,10 +77,6 @@ class EmuRequest:
         """Every value of a (repeatable) query parameter, in order."""
         return [v for k, v in self.query if k == name]
 
-    def has_param(self, name: str) -> bool:
-        """Whether the query names ``name`` at all."""
-        return any(k == name for k, _ in self.query)
-
 
 def first(values: Sequence[str]) -> str | None:
     """The first of a parameter's values, or ``None`` when absent."""
@@ -122,11 +118,6 @@ def read_json(body: bytes) -> Any:
     if not body:
         raise ValueError("request body is empty")
     return json.loads(body)
-
-
-def iso_z(moment: datetime) -> str:
-    """ISO-8601 in UTC with a ``Z``, seconds precision, as Clockify writes datetimes."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso_offset(moment: datetime) -> str:
