@@ -18,6 +18,7 @@ __all__ = [
     "check_id",
     "check_ids",
     "check_int_range",
+    "check_min_int",
     "check_non_negative_int",
     "check_text",
     "format_utc",
@@ -64,13 +65,18 @@ def check_bool(name: str, value: object) -> bool:
     return value
 
 
+def check_min_int(name: str, value: object, minimum: int) -> int:
+    """An integer >= ``minimum`` (a bool or a float is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(name, f"must be an integer >= {minimum}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValidationError(name, f"must be an integer >= {minimum}, got {value}")
+    return value
+
+
 def check_non_negative_int(name: str, value: object) -> int:
     """An integer >= 0 (a bool or a float is refused: amounts are minor units)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(name, f"must be an integer >= 0, got {type(value).__name__}")
-    if value < 0:
-        raise ValidationError(name, f"must be an integer >= 0, got {value}")
-    return value
+    return check_min_int(name, value, 0)
 
 
 def check_int_range(name: str, value: object, low: int, high: int) -> int:

@@ -10,7 +10,7 @@ import attrs
 from .._base import BaseClient, env_credential
 from .._paginate import PageWalk
 from .._transport import HttpPool, RateLimit, RetryPolicy, check_credential
-from .._validate import check_enums, check_id, check_ids
+from .._validate import check_enums, check_id, check_ids, check_min_int
 from ..errors import ClockedOutError, ConfigurationError, ValidationError
 from . import _protocol as protocol
 from .models import ClockPage, ClockStatus, ItemError, TimeType
@@ -32,34 +32,13 @@ class _Filters:
     organization_names: tuple[str, ...]
 
 
-def _check_names(name: str, values: Iterable[object]) -> tuple[str, ...]:
-    if isinstance(values, (str, bytes)):
-        raise ValidationError(name, "must be a sequence of names, not a single string")
-    names = []
-    for i, value in enumerate(values):
-        if not isinstance(value, str):
-            raise ValidationError(f"{name}[{i}]", f"must be a string, got {type(value).__name__}")
-        if not value.strip():
-            raise ValidationError(f"{name}[{i}]", "must be a non-empty organization name")
-        names.append(value)
-    return tuple(names)
-
-
-def _check_page(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("page", f"must be an integer >= 1, got {type(value).__name__}")
-    if value < 1:
-        raise ValidationError("page", f"must be an integer >= 1, got {value}")
-    return value
-
-
 def _check_concurrency(value: object, *, error: type[Exception]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        message = f"must be an integer >= 1, got {value!r}"
+    try:
+        return check_min_int("page_concurrency", value, 1)
+    except ValidationError as exc:
         if error is ValidationError:
-            raise ValidationError("page_concurrency", message)
-        raise ConfigurationError(f"page_concurrency {message}")
-    return value
+            raise
+        raise ConfigurationError(f"page_concurrency {exc.rule}") from None
 
 
 def _filters(
@@ -72,7 +51,7 @@ def _filters(
         user_ids=check_ids("user_ids", user_ids),
         time_types=check_enums("time_types", time_types, TimeType),
         organization_ids=check_ids("organization_ids", organization_ids),
-        organization_names=_check_names("organization_names", organization_names),
+        organization_names=check_ids("organization_names", organization_names),
     )
 
 
@@ -200,7 +179,7 @@ class ClockResource:
         organization_names: Iterable[str] = (),
     ) -> ClockPage:
         """One page of ``GET /clock`` (20 users a page), per-item errors included."""
-        number = _check_page(page)
+        number = check_min_int("page", page, 1)
         filters = _filters(user_ids, time_types, organization_ids, organization_names)
         return await self._client._page_fetch(filters)(number)
 
