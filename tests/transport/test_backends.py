@@ -34,7 +34,7 @@ from timeclients._transport._backends import (
     BACKEND_ENV,
     AiohttpTransport,
     _map_error,
-    _Slots,
+    _pool_connector,
     httpx_is_mocked,
     resolve_backend,
 )
@@ -492,20 +492,69 @@ def test_error_table(exc: BaseException, expected: type[Exception], not_sent: bo
     assert str(mapped)
 
 
+class _IdleProtocol:
+    """Stands for an acquired aiohttp protocol in the connector's bookkeeping."""
+
+    transport = None
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.mark.anyio
-async def test_a_slot_handed_to_a_cancelled_waiter_is_passed_on() -> None:
-    """A waiter cancelled after it was handed a connection slot gives the slot to the next one."""
-    slots = _Slots(1)
-    await slots.acquire(None)
-    waiter = asyncio.ensure_future(slots.acquire(None))
-    await asyncio.sleep(0)  # the waiter queues
-    slots.release()  # hands the slot to the waiter...
-    waiter.cancel()  # ...which is cancelled before it runs
-    with pytest.raises(asyncio.CancelledError):
-        await waiter
-    with anyio.fail_after(1):
-        await slots.acquire(None)  # the slot came back instead of leaking
-    with pytest.raises(httpx.PoolTimeout):
-        await slots.acquire(0.01)
-    slots.release()
-    await slots.acquire(0)  # free again: a zero timeout is not needed
+async def test_a_turn_handed_to_a_cancelled_waiter_is_passed_on() -> None:
+    """A waiter cancelled after it was woken for a free connection wakes the next one."""
+    connector = _pool_connector(None, limit=1)
+    try:
+        key = object()
+        busy = _IdleProtocol()
+        connector._acquired.add(busy)  # the only connection is in use
+        connector._pool_timeout = None
+        first = asyncio.ensure_future(connector._wait_for_available_connection(key, []))
+        await asyncio.sleep(0)
+        connector._pool_timeout = None
+        second = asyncio.ensure_future(connector._wait_for_available_connection(key, []))
+        await asyncio.sleep(0)  # both queue, in order
+        connector._release_acquired(key, busy)  # frees the connection: wakes the first...
+        first.cancel()  # ...which is cancelled before it runs
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        with anyio.fail_after(1):
+            await second  # the turn came to the second instead of being lost
+        assert not connector._waiters
+    finally:
+        connector._acquired.clear()  # the stand-ins are not real connections
+        await connector.close()
+
+
+@pytest.mark.anyio
+async def test_pool_wait_times_out_and_leaves_the_queue() -> None:
+    """The pool timeout bounds the wait; a timed-out waiter leaves no trace in the queue."""
+    connector = _pool_connector(None, limit=1)
+    try:
+        key = object()
+        connector._acquired.add(_IdleProtocol())
+        connector._pool_timeout = 0.02
+        started = time.perf_counter()
+        with pytest.raises(httpx.PoolTimeout):
+            await connector._wait_for_available_connection(key, [])
+        assert 0.015 <= time.perf_counter() - started < 1.0
+        assert not connector._waiters
+    finally:
+        connector._acquired.clear()  # the stand-ins are not real connections
+        await connector.close()
+
+
+@pytest.mark.anyio
+async def test_connections_are_kept_for_waiting_requests(server: tuple[str, LoopbackApp]) -> None:
+    """A connection released while requests wait serves them, even past the keep-alive cap."""
+    base, app = server
+    async with HttpPool(max_connections=3, max_keepalive_connections=1) as pool:
+        ch = channel(pool, base)
+        start = len(app.client_ports)
+        async with anyio.create_task_group() as tg:
+            for _ in range(9):  # three rounds of three on three connections
+                tg.start_soon(ch.send, Request("GET", ("slow", "50")))
+        ports = app.client_ports[start:]
+    assert len(ports) == 9
+    assert len(set(ports)) == 3  # no request after the first three opened a connection

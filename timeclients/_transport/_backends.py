@@ -19,8 +19,7 @@ chunk by chunk although every call here reads it whole.
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -145,39 +144,103 @@ def _map_error(exc: BaseException) -> httpx.TransportError:
     return httpx.TransportError(message)
 
 
-def _keepalive_connector(
-    max_keepalive: int | None, demand: Callable[[], int], **kwargs: Any
-) -> aiohttp.TCPConnector:
-    """A connector that keeps at most ``max_keepalive`` idle connections beyond ``demand()``.
+def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConnector:
+    """A ``TCPConnector`` with httpx's pool semantics: pool timeout, keep-alive cap, no lost slot.
 
-    ``demand()`` is the number of requests that hold or wait for a connection slot.
+    aiohttp enforces ``limit`` itself; this subclass changes three things about it:
+
+    * **the pool timeout**: a request that waits for a free connection longer than the
+      ``pool`` value of its :func:`pool_timeout` raises ``httpx.PoolTimeout`` (aiohttp bounds
+      waiting and connecting together, with one ``connect`` value);
+    * **a woken waiter that is cancelled passes its turn on**, so cancellation never leaves a
+      free connection while others wait;
+    * **``max_keepalive_connections``**: aiohttp keeps every released connection (up to
+      ``limit``) until it expires; httpx closes one when more than
+      ``max_keepalive_connections`` sit idle and no queued request takes it. A connection
+      released while requests wait is kept for them: counting idle connections alone closed
+      a quarter of all connections at 200 in flight on a 100-connection pool, and each
+      request after that paid for a new one.
+
+    Why waiting happens here and not in a semaphore before ``session.request``: a request
+    that waits in the connector has already built its aiohttp objects, so a finished request
+    frees its objects in the same step as the next one builds its own. Waiting before
+    ``session.request`` made a hundred woken requests build theirs in one loop iteration
+    after a hundred finished ones had freed theirs, which kept the garbage collector's
+    young-generation count over its threshold: 150 collections per 5,000 requests instead of
+    20 at 200 in flight, ~25 µs of CPU per request (benchmarks/overhead.py).
+
+    ``_waiters``, ``_conns``, ``_acquired``, ``_release``, ``_release_waiter`` and
+    ``_wait_for_available_connection`` are aiohttp internals (stable since 3.10; the version
+    floor). Without them the pool still works, only with aiohttp's own semantics.
     """
     import aiohttp
 
-    class KeepaliveConnector(aiohttp.TCPConnector):
-        """A ``TCPConnector`` that closes idle connections past ``max_keepalive_connections``.
+    class PoolConnector(aiohttp.TCPConnector):
+        # The ``pool`` timeout of the request now entering ``connect``. ``connect`` reaches
+        # ``_wait_for_available_connection`` without suspending (no trace hooks are
+        # configured), so no other request can overwrite it in between.
+        _pool_timeout: float | None = None
 
-        aiohttp keeps every released connection (up to ``limit``) until it expires; httpx
-        closes a released connection when more than ``max_keepalive_connections`` sit idle and
-        no queued request takes it. A connection released while requests wait is kept for
-        them: counting idle connections alone closed a quarter of all connections at 200 in
-        flight on a 100-connection pool, and each request after that paid for a new one.
-        ``_release``, ``_conns`` and ``_acquired`` are aiohttp internals (stable since 3.0);
-        without them the cap is not applied.
-        """
+        async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
+            self._pool_timeout = getattr(timeout, "pool", None)
+            return await super().connect(req, traces, timeout)
+
+        async def _wait_for_available_connection(self, key: Any, traces: Any) -> None:
+            timeout = self._pool_timeout
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout if timeout is not None else None
+            first = True
+            while True:
+                waiter: asyncio.Future[None] = loop.create_future()
+                queue = self._waiters[key]
+                queue[waiter] = None
+                if not first:  # woken, but the slot was taken: go back to the front
+                    queue.move_to_end(waiter, last=False)
+                expiry = loop.call_at(deadline, _expire, waiter) if deadline is not None else None
+                try:
+                    await waiter
+                except BaseException:
+                    if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                        self._release_waiter()  # woken, but leaving: wake the next one
+                    raise
+                finally:
+                    if expiry is not None:
+                        expiry.cancel()
+                    queue.pop(waiter, None)
+                    if not queue and self._waiters.get(key) is queue:
+                        del self._waiters[key]
+                if self._available_connections(key) > 0:
+                    return
+                first = False
 
         def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
             if max_keepalive is not None and not should_close:
-                idle = getattr(self, "_conns", None)
-                acquired = getattr(self, "_acquired", None)
-                if idle is not None and acquired is not None:
-                    # Requests with a slot but no connection yet will want one right away.
-                    wanted = max(0, demand() - len(acquired))
-                    if sum(len(c) for c in idle.values()) >= max_keepalive + wanted:
-                        should_close = True
+                idle = self._conns
+                # Requests waiting for a connection will take a released one right away.
+                waiting = sum(len(q) for q in self._waiters.values())
+                if sum(len(c) for c in idle.values()) >= max_keepalive + waiting:
+                    should_close = True
             super()._release(key, protocol, should_close=should_close)
 
-    return KeepaliveConnector(**kwargs)
+    return PoolConnector(**kwargs)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(httpx.PoolTimeout("timed out waiting for a connection from the pool"))
+
+
+@functools.cache
+def _timeout_class() -> Callable[..., aiohttp.ClientTimeout]:
+    """``aiohttp.ClientTimeout`` with httpx's ``pool`` timeout, which the connector reads."""
+    import aiohttp
+    import attr
+
+    @attr.s(auto_attribs=True, frozen=True, slots=True)
+    class PoolClientTimeout(aiohttp.ClientTimeout):
+        pool: float | None = None
+
+    return PoolClientTimeout
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -210,20 +273,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._fallback: httpx.AsyncHTTPTransport | None = None
-        self._slots: _Slots | None = None
-        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._timeouts: dict[
+            tuple[float | None, float | None, float | None], aiohttp.ClientTimeout
+        ] = {}
         self._closed = False
 
     def _open(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         import aiohttp
 
         limits = self._limits
-        slots = self._slots = (
-            _Slots(limits.max_connections) if limits.max_connections is not None else None
-        )
-        connector = _keepalive_connector(
+        connector = _pool_connector(
             limits.max_keepalive_connections,
-            slots.demand if slots is not None else lambda: 0,
             limit=limits.max_connections or 0,
             limit_per_host=0,
             keepalive_timeout=(
@@ -268,17 +328,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._fallback = httpx.AsyncHTTPTransport(limits=self._limits)
         return self._fallback
 
-    def _timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get((connect, read))
+    def _timeout(
+        self, connect: float | None, read: float | None, pool: float | None
+    ) -> aiohttp.ClientTimeout:
+        key = (connect, read, pool)
+        timeout = self._timeouts.get(key)
         if timeout is None:
-            import aiohttp
-
-            # ``connect`` in aiohttp includes waiting for a pool slot; ours is handled above it.
-            timeout = aiohttp.ClientTimeout(
-                total=None, connect=None, sock_connect=connect, sock_read=read
+            # ``connect`` in aiohttp includes waiting for a free connection; the connector
+            # bounds that wait by ``pool`` instead.
+            timeout = _timeout_class()(
+                total=None, connect=None, sock_connect=connect, sock_read=read, pool=pool
             )
             if len(self._timeouts) < 64:  # a handful of distinct timeouts per pool
-                self._timeouts[(connect, read)] = timeout
+                self._timeouts[key] = timeout
         return timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -310,13 +372,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         read: float | None,
         pool: float | None,
     ) -> httpx.Response:
-        """Send one request on ``session`` within the pool's slots; the whole response."""
+        """Send one request on ``session``; the whole response."""
         import aiohttp
         import yarl
 
-        slots = self._slots
-        if slots is not None:
-            await slots.acquire(pool)
         try:
             # ``encoded=True``: the path is already percent-encoded (``%2E%2E`` for an id
             # ".."); re-quoting would turn it back into a dot segment, another endpoint.
@@ -327,7 +386,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=body or None,
                 allow_redirects=False,
                 compress=False,
-                timeout=self._timeout(connect, read),
+                timeout=self._timeout(connect, read, pool),
             ) as response:
                 content = await response.read()
                 status = response.status
@@ -335,9 +394,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 reason = response.reason
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise _map_error(exc) from exc
-        finally:
-            if slots is not None:
-                slots.release()
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         if reason:
             extensions["reason_phrase"] = reason.encode("ascii", errors="replace")
@@ -358,63 +414,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self._session else "idle")
         return f"<AiohttpTransport {state} max_connections={self._max_connections}>"
-
-
-class _Slots:
-    """A FIFO semaphore of connection slots whose wait can time out (then ``httpx.PoolTimeout``).
-
-    Plain asyncio, not ``anyio.Semaphore`` + ``anyio.fail_after``: this transport only runs on
-    asyncio (aiohttp needs it), and an anyio cancel scope per waiting request cost ~35% more
-    client CPU per request at 200 in flight on a 100-connection pool (benchmarks/overhead.py);
-    a future and a timer handle cost next to nothing. A waiter that is handed a slot but
-    cancelled before it runs passes the slot on, so cancellation never leaks one.
-    """
-
-    __slots__ = ("_free", "_size", "_waiters")
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._free = size
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
-
-    async def acquire(self, timeout: float | None) -> None:
-        if self._free > 0 and not self._waiters:
-            self._free -= 1
-            return
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(waiter)
-        expiry = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
-        try:
-            await waiter
-        except BaseException:
-            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self.release()  # handed a slot, but leaving: pass it on
-            else:
-                with contextlib.suppress(ValueError):
-                    self._waiters.remove(waiter)
-            raise
-        finally:
-            if expiry is not None:
-                expiry.cancel()
-
-    def demand(self) -> int:
-        """Requests that hold a slot or wait for one."""
-        return self._size - self._free + len(self._waiters)
-
-    def release(self) -> None:
-        waiters = self._waiters
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-        self._free += 1
-
-
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(httpx.PoolTimeout("timed out waiting for a connection from the pool"))
 
 
 # The keywords of ``AsyncClient.request`` the direct route handles; any other takes httpx's.
