@@ -522,6 +522,7 @@ async def test_a_turn_handed_to_a_cancelled_waiter_is_passed_on() -> None:
         with anyio.fail_after(1):
             await second  # the turn came to the second instead of being lost
         assert not connector._waiters
+        assert connector._woken == 0  # neither still counts as about to take a connection
     finally:
         connector._acquired.clear()  # the stand-ins are not real connections
         await connector.close()
@@ -546,10 +547,39 @@ async def test_pool_wait_times_out_and_leaves_the_queue() -> None:
 
 
 @pytest.mark.anyio
+async def test_each_waiter_keeps_its_own_pool_deadline() -> None:
+    """Waiters with different pool timeouts (one shared timer) each fail at their own time."""
+    connector = _pool_connector(None, limit=1)
+    try:
+        key = object()
+        connector._acquired.add(_IdleProtocol())
+        loop = asyncio.get_running_loop()
+        failed_at: dict[float, float] = {}
+
+        async def wait(pool: float) -> None:
+            connector._pool_timeout = pool
+            with pytest.raises(httpx.PoolTimeout):
+                await connector._wait_for_available_connection(key, [])
+            failed_at[pool] = loop.time() - started
+
+        started = loop.time()
+        async with anyio.create_task_group() as tg:
+            for timeout in (0.3, 0.05, 0.15):  # the earliest deadline is not the first waiter's
+                tg.start_soon(wait, timeout)
+        assert sorted(failed_at, key=failed_at.__getitem__) == [0.05, 0.15, 0.3]
+        for timeout, elapsed in failed_at.items():
+            assert timeout - 0.002 <= elapsed < timeout + 0.1
+        assert not connector._waiters
+    finally:
+        connector._acquired.clear()
+        await connector.close()
+
+
+@pytest.mark.anyio
 async def test_connections_are_kept_for_waiting_requests(server: tuple[str, LoopbackApp]) -> None:
     """A connection released while requests wait serves them, even past the keep-alive cap."""
     base, app = server
-    async with HttpPool(max_connections=3, max_keepalive_connections=1) as pool:
+    async with HttpPool(backend="aiohttp", max_connections=3, max_keepalive_connections=1) as pool:
         ch = channel(pool, base)
         start = len(app.client_ports)
         async with anyio.create_task_group() as tg:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -185,27 +186,41 @@ def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConn
             self._pool_timeout = getattr(timeout, "pool", None)
             return await super().connect(req, traces, timeout)
 
+        # One timer for every waiter's pool deadline, at the earliest one: a timer per waiter
+        # cost a TimerHandle and a heap push and cancel for each request that waited.
+        _sweep: asyncio.TimerHandle | None = None
+        # Waiters woken for a free connection that have not run yet: they no longer sit in
+        # ``_waiters`` but will each take an idle connection.
+        _woken = 0
+
         async def _wait_for_available_connection(self, key: Any, traces: Any) -> None:
             timeout = self._pool_timeout
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout if timeout is not None else None
+            deadline = None
+            if timeout is not None:
+                deadline = loop.time() + timeout
+                sweep = self._sweep
+                if sweep is None or deadline < sweep.when():
+                    if sweep is not None:
+                        sweep.cancel()
+                    self._sweep = loop.call_at(deadline, self._expire_waiters, loop)
             first = True
             while True:
                 waiter: asyncio.Future[None] = loop.create_future()
-                queue = self._waiters[key]
-                queue[waiter] = None
+                queue: Any = self._waiters[key]  # typed for aiohttp's None values
+                queue[waiter] = deadline  # aiohttp stores None here and never reads it
                 if not first:  # woken, but the slot was taken: go back to the front
                     queue.move_to_end(waiter, last=False)
-                expiry = loop.call_at(deadline, _expire, waiter) if deadline is not None else None
                 try:
                     await waiter
                 except BaseException:
                     if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                        self._woken -= 1
                         self._release_waiter()  # woken, but leaving: wake the next one
                     raise
+                else:
+                    self._woken -= 1
                 finally:
-                    if expiry is not None:
-                        expiry.cancel()
                     queue.pop(waiter, None)
                     if not queue and self._waiters.get(key) is queue:
                         del self._waiters[key]
@@ -213,21 +228,58 @@ def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConn
                     return
                 first = False
 
+        def _expire_waiters(self, loop: asyncio.AbstractEventLoop) -> None:
+            """Fail the waiters whose pool deadline has come; re-arm for the next deadline."""
+            self._sweep = None
+            now = loop.time()
+            earliest: float | None = None
+            for queue in self._waiters.values():
+                for waiter, deadline in queue.items():
+                    if deadline is None or waiter.done():
+                        continue
+                    if deadline - now <= _DEADLINE_SLACK:
+                        waiter.set_exception(
+                            httpx.PoolTimeout("timed out waiting for a connection from the pool")
+                        )
+                    elif earliest is None or deadline < earliest:
+                        earliest = deadline
+            if earliest is not None:
+                self._sweep = loop.call_at(earliest, self._expire_waiters, loop)
+
+        def _release_waiter(self) -> None:
+            """Wake the longest waiter of a host with a free slot (aiohttp's pick, counted)."""
+            waiters = self._waiters
+            if not waiters:
+                return
+            keys = list(waiters)
+            if len(keys) > 1:
+                random.shuffle(keys)  # as aiohttp does: no host is always served first
+            for key in keys:
+                if self._available_connections(key) < 1:
+                    continue
+                queue = waiters[key]
+                while queue:
+                    waiter, _ = queue.popitem(last=False)
+                    if not waiter.done():
+                        waiter.set_result(None)
+                        self._woken += 1
+                        return
+
         def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
             if max_keepalive is not None and not should_close:
                 idle = self._conns
-                # Requests waiting for a connection will take a released one right away.
-                waiting = sum(len(q) for q in self._waiters.values())
-                if sum(len(c) for c in idle.values()) >= max_keepalive + waiting:
+                # Requests waiting for a connection, or woken to take one and not yet
+                # running, will take a released one right away.
+                wanted = self._woken + sum(len(q) for q in self._waiters.values())
+                if sum(len(c) for c in idle.values()) >= max_keepalive + wanted:
                     should_close = True
             super()._release(key, protocol, should_close=should_close)
 
     return PoolConnector(**kwargs)
 
 
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(httpx.PoolTimeout("timed out waiting for a connection from the pool"))
+# A pool deadline this close is due: timers may fire a hair early.
+_DEADLINE_SLACK: Final = 0.001
 
 
 @functools.cache
