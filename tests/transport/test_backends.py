@@ -221,6 +221,38 @@ async def test_direct_route_sends_what_httpx_sends(server: tuple[str, LoopbackAp
 
 
 @pytest.mark.anyio
+async def test_fetch_returns_what_request_returns(server: tuple[str, LoopbackApp]) -> None:
+    """``fetch`` (the send loop's call) gives request()'s status, body and headers, any case."""
+    base, _ = server
+    for backend in ("aiohttp", "httpx"):
+        async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+            client = pool._client
+            for path in ("/echo/x", "/gzip"):
+                reply = await client.fetch("GET", base + path, content=None, headers={"A": "b"})
+                response = await client.request(
+                    "GET", base + path, content=None, headers={"A": "b"}
+                )
+                assert reply.status == response.status_code == 200
+                assert reply.content == response.content  # gzip decoded on both
+                assert json.loads(reply.content)
+                assert reply.headers.get("Content-Type") == "application/json"
+                assert reply.headers.get("content-type") == "application/json"
+
+
+@pytest.mark.anyio
+async def test_query_is_sent_once_when_the_direct_route_is_refused(
+    server: tuple[str, LoopbackApp],
+) -> None:
+    """Headers the direct route does not take (an ``httpx.Headers``) do not double the query."""
+    base, _ = server
+    async with HttpPool(backend="aiohttp") as pool:
+        response = await pool._client.request(
+            "GET", f"{base}/echo", params={"a": "1"}, headers=httpx.Headers({"X": "y"})
+        )
+    assert response.json()["query"] == "a=1"
+
+
+@pytest.mark.anyio
 async def test_json_body_arrives(pool: HttpPool, server: tuple[str, LoopbackApp]) -> None:
     """A JSON body is sent compactly with its content type, and the status comes back."""
     base, _ = server

@@ -22,8 +22,8 @@ import asyncio
 import functools
 import os
 import random
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import httpcore
 import httpx
@@ -295,6 +295,35 @@ def _timeout_class() -> Callable[..., aiohttp.ClientTimeout]:
     return PoolClientTimeout
 
 
+class Reply(NamedTuple):
+    """What the send loop needs of a response: :meth:`PoolClient.fetch` returns it."""
+
+    status: int
+    #: Looked up case-insensitively.
+    headers: Mapping[str, str]
+    content: bytes
+
+
+class RawResponse(NamedTuple):
+    """A response read whole by :class:`AiohttpTransport`, before any httpx object exists."""
+
+    status: int
+    #: aiohttp's case-insensitive view of the headers.
+    headers: Mapping[str, str]
+    raw_headers: tuple[tuple[bytes, bytes], ...]
+    reason: str | None
+    content: bytes
+
+    def to_httpx(self) -> httpx.Response:
+        """The same response as an ``httpx.Response`` (~17 µs: it re-normalises the headers)."""
+        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+        if self.reason:
+            extensions["reason_phrase"] = self.reason.encode("ascii", errors="replace")
+        return httpx.Response(
+            self.status, headers=list(self.raw_headers), content=self.content, extensions=extensions
+        )
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` that sends through one ``aiohttp.ClientSession``.
 
@@ -400,7 +429,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is None:
             return await self._httpx_transport().handle_async_request(request)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        response = await self.exchange(
+        raw = await self.exchange(
             session,
             request.method,
             str(request.url),
@@ -410,6 +439,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             timeouts.get("read"),
             timeouts.get("pool"),
         )
+        response = raw.to_httpx()
         response.request = request
         return response
 
@@ -423,7 +453,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connect: float | None,
         read: float | None,
         pool: float | None,
-    ) -> httpx.Response:
+    ) -> RawResponse:
         """Send one request on ``session``; the whole response."""
         import aiohttp
         import yarl
@@ -440,18 +470,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 compress=False,
                 timeout=self._timeout(connect, read, pool),
             ) as response:
-                content = await response.read()
-                status = response.status
-                raw_headers = response.raw_headers
-                reason = response.reason
+                return RawResponse(
+                    response.status,
+                    response.headers,
+                    response.raw_headers,
+                    response.reason,
+                    await response.read(),
+                )
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise _map_error(exc) from exc
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if reason:
-            extensions["reason_phrase"] = reason.encode("ascii", errors="replace")
-        return httpx.Response(
-            status, headers=list(raw_headers), content=content, extensions=extensions
-        )
 
     async def aclose(self) -> None:
         """Close the session and every connection; idempotent."""
@@ -498,38 +525,79 @@ class PoolClient(httpx.AsyncClient):
         self._direct = direct if direct is not None and mounts == {} else None
         self._base_headers: list[tuple[str, str]] = self.headers.multi_items()
 
-    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+    def _direct_route(
+        self, url: httpx.URL | str, kwargs: dict[str, Any]
+    ) -> (
+        tuple[AiohttpTransport, aiohttp.ClientSession, str, list[tuple[str, str]], httpx.Timeout]
+        | None
+    ):
+        """Transport, session, full URL, headers and timeout of the direct route, or ``None``."""
         direct = self._direct
         if direct is None or type(url) is not str or not kwargs.keys() <= _DIRECT_KEYWORDS:
-            return await super().request(method, url, **kwargs)
+            return None
         if not (url.isascii() and url.isprintable()) or " " in url or "#" in url:
-            return await super().request(method, url, **kwargs)
+            return None
+        call_headers = kwargs.get("headers")
+        if call_headers is not None and type(call_headers) is not dict:
+            return None
+        timeout = kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT)
+        if timeout is httpx.USE_CLIENT_DEFAULT:
+            timeout = self.timeout
+        elif not isinstance(timeout, httpx.Timeout):  # None (unbounded) or a number
+            return None
         session = direct._session_here()
         if session is None:
-            return await super().request(method, url, **kwargs)
+            return None
         params = kwargs.get("params")
         if params:
             url += ("&" if "?" in url else "?") + str(httpx.QueryParams(params))
-        call_headers = kwargs.get("headers")
-        if call_headers is not None and type(call_headers) is not dict:
-            return await super().request(method, url, **kwargs)
         headers = self._base_headers
         if call_headers:
             names = {name.lower() for name in call_headers}
             headers = [h for h in headers if h[0].lower() not in names]
             headers.extend(call_headers.items())
-        timeout = kwargs.get("timeout", httpx.USE_CLIENT_DEFAULT)
-        if timeout is httpx.USE_CLIENT_DEFAULT:
-            timeout = self.timeout
-        elif not isinstance(timeout, httpx.Timeout):  # None (unbounded) or a number
+        return direct, session, url, headers, timeout
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        route = self._direct_route(url, kwargs)
+        if route is None:
             return await super().request(method, url, **kwargs)
-        return await direct.exchange(
+        direct, session, full_url, headers, timeout = route
+        raw = await direct.exchange(
             session,
             method,
-            url,
+            full_url,
             headers,
             kwargs.get("content"),
             timeout.connect,
             timeout.read,
             timeout.pool,
         )
+        return raw.to_httpx()
+
+    async def fetch(self, method: str, url: str, **kwargs: Any) -> Reply:
+        """:meth:`request` for the send loop: status, headers and body, no ``httpx.Response``.
+
+        On the direct route the headers are aiohttp's own case-insensitive view, so no
+        ``httpx.Response`` is built at all (~17 µs, 5% of a call's CPU); on httpx's route they
+        are the response's ``httpx.Headers``. Raises what :meth:`request` raises.
+        """
+        route = self._direct_route(url, kwargs)
+        if route is None:
+            response = await super().request(method, url, **kwargs)
+            return Reply(response.status_code, response.headers, response.content)
+        direct, session, full_url, headers, timeout = route
+        raw = await direct.exchange(
+            session,
+            method,
+            full_url,
+            headers,
+            kwargs.get("content"),
+            timeout.connect,
+            timeout.read,
+            timeout.pool,
+        )
+        if "content-encoding" in raw.headers:  # gzip and co.: httpx decodes what it asked for
+            response = raw.to_httpx()
+            return Reply(response.status_code, response.headers, response.content)
+        return Reply(raw.status, raw.headers, raw.content)

@@ -330,7 +330,7 @@ class Channel:
             started = clock.now()
             stats.requests += 1
             try:
-                response = await pool._client.request(
+                response = await pool._client.fetch(
                     method, url, content=content, headers=headers, **extra
                 )
             except httpx.HTTPError as exc:
@@ -358,7 +358,7 @@ class Channel:
                 ) from exc
             if token is not None:
                 _settle(limiter, token, clock.now())
-            status = response.status_code
+            status = response.status
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "%s %s -> %d in %.1f ms (attempt %d)",
