@@ -184,6 +184,18 @@ def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConn
 
         async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
             self._pool_timeout = getattr(timeout, "pool", None)
+            key = req.connection_key
+            if (
+                self._limit
+                and (self._woken or self._waiters.get(key))
+                and self._available_connections(key) <= self._woken
+            ):
+                # First come, first served: the free connections belong to the requests
+                # already woken for them, so a newcomer queues behind the waiters. aiohttp
+                # would hand a newcomer the idle connection first: under sustained load the
+                # request that just finished took it again at once, and the waiters starved
+                # until the load stopped or their pool timeout ran out.
+                await self._wait_for_available_connection(key, traces)
             return await super().connect(req, traces, timeout)
 
         # One timer for every waiter's pool deadline, at the earliest one: a timer per waiter
