@@ -514,14 +514,15 @@ _DIRECT_KEYWORDS: Final = frozenset({"content", "headers", "params", "timeout"})
 class PoolClient(httpx.AsyncClient):
     """The pool's ``httpx.AsyncClient``: with an :class:`AiohttpTransport`, a direct route.
 
-    ``request()`` with only ``content``, ``headers``, ``params`` and ``timeout`` -- what the
-    send loop passes -- goes straight to the aiohttp session: no ``httpx.Request``, no URL
-    re-parsing, no auth or redirect or cookie machinery (~150 µs of CPU per call, as much as
-    aiohttp's own send). It sends what httpx would send: the client's default headers under
-    the call's, the query encoded by ``httpx.QueryParams``, the same timeouts and limits, the
-    same exception classes. Everything else takes httpx's route: other keywords, non-ASCII or
-    oddly spelled URLs, proxies from the environment (httpx mounts them), a mocked httpx
-    (respx), no asyncio loop (trio), and every injected transport.
+    ``request()`` or :meth:`fetch` with only ``content``, ``headers``, ``params`` and
+    ``timeout`` -- what the send loop passes -- goes straight to the aiohttp session: no
+    ``httpx.Request``, no URL re-parsing, no auth or redirect or cookie machinery (~150 µs of
+    CPU per call, as much as aiohttp's own send). It sends what httpx would send: the
+    client's default headers under the call's, the query encoded by ``httpx.QueryParams``,
+    the same timeouts and limits, the same exception classes. Everything else takes httpx's
+    route: other keywords, non-ASCII or oddly spelled URLs, proxies from the environment
+    (httpx mounts them), a mocked httpx (respx), no asyncio loop (trio), and every injected
+    transport.
 
     The direct route and aiohttp's session keep no cookies: a pool is shared by clients with
     different credentials, and a cookie one received must not ride on another's requests.
