@@ -28,7 +28,7 @@ import respx
 import uvicorn
 
 from tests.conftest import FakeClock
-from timeclients import HttpPool, RetryPolicy
+from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients._transport import Channel, Request
 from timeclients._transport._backends import (
     BACKEND_ENV,
@@ -632,6 +632,64 @@ async def test_a_busy_pool_serves_waiters_first_come_first_served(
                     tg.start_soon(loop)
     assert sum(done) >= 80
     assert max(done) - min(done) <= 2, done  # aiohttp's own order gave [n, n, 0, 0]
+
+
+@pytest.mark.anyio
+async def test_closing_the_pool_fails_waiting_and_running_calls_cleanly(
+    server: tuple[str, LoopbackApp],
+) -> None:
+    """Calls running or waiting for a connection when the pool closes raise ConfigurationError.
+
+    Not a CancelledError (aiohttp cancels the futures of its waiters on close, which would
+    look like a cancellation nobody asked for) and not a bare RuntimeError. (httpx's own pool
+    lets the running call finish, and leaves its socket unclosed.)
+    """
+    base, _ = server
+    pool = HttpPool(backend="aiohttp", max_connections=1, timeout=5.0)
+    ch = channel(pool, base, retry=RETRY3)
+    outcomes: list[BaseException | int] = []
+
+    async def call() -> None:
+        try:
+            outcomes.append((await ch.send(Request("GET", ("slow", "300")))).status)
+        except Exception as exc:
+            outcomes.append(exc)
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):  # one on the only connection, two waiting for it
+                tg.start_soon(call)
+            await anyio.sleep(0.1)
+            await pool.aclose()
+    assert len(outcomes) == 3
+    assert all(isinstance(o, ConfigurationError) for o in outcomes), outcomes
+    assert all("HttpPool was closed" in str(o) for o in outcomes)
+    assert ch.stats.requests == 3  # nothing was retried on a closed pool
+
+
+@pytest.mark.anyio
+async def test_a_call_queued_behind_the_rate_limit_fails_cleanly_when_the_pool_closes(
+    backend: str, server: tuple[str, LoopbackApp]
+) -> None:
+    """The pool closing while a call waits for its rate-limit slot: ConfigurationError, unsent."""
+    base, _ = server
+    pool = HttpPool(backend=backend)  # type: ignore[arg-type]
+    ch = Channel(
+        pool,
+        vendor="test",
+        base_url=base,
+        headers={},
+        credential_id="cred",
+        rate_limit=RateLimit(1, 0.5),
+        retry=None,
+    )
+    await ch.send(Request("GET", ("echo",)))  # takes the only slot of the window
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pool.aclose)
+            with pytest.raises(ConfigurationError, match="HttpPool was closed"):
+                await ch.send(Request("GET", ("echo",)))
+    assert ch.stats.requests == 1
 
 
 @pytest.mark.anyio

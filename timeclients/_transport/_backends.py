@@ -277,6 +277,19 @@ def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConn
                         self._woken += 1
                         return
 
+        def _close(self, *args: Any, **kwargs: Any) -> Any:
+            # aiohttp cancels the futures of waiting requests, which would raise a
+            # CancelledError in tasks nobody cancelled; fail them as a closed connector instead.
+            failure = aiohttp.ClientConnectionError("Connector is closed.")
+            for queue in self._waiters.values():
+                for waiter in queue:
+                    if not waiter.done():
+                        waiter.set_exception(failure)
+            sweep, self._sweep = self._sweep, None
+            if sweep is not None:
+                sweep.cancel()
+            return super()._close(*args, **kwargs)
+
         def _release(self, key: Any, protocol: Any, *, should_close: bool = False) -> None:
             if max_keepalive is not None and not should_close:
                 idle = self._conns

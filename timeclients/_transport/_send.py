@@ -327,15 +327,23 @@ class Channel:
             attempt += 1
             if limiter is not None and attempt > 1:
                 token = await limiter.acquire()
+            if pool.closed:  # closed while this call waited for its turn
+                raise ConfigurationError(f"{method} {path}: the HttpPool was closed")
             started = clock.now()
             stats.requests += 1
             try:
                 response = await pool._client.fetch(
                     method, url, content=content, headers=headers, **extra
                 )
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, RuntimeError) as exc:
                 if token is not None:
                     _settle(limiter, token, clock.now())
+                if pool.closed:  # closed under this call: no retry can succeed
+                    raise ConfigurationError(
+                        f"{method} {path}: the HttpPool was closed during the call"
+                    ) from exc
+                if not isinstance(exc, httpx.HTTPError):
+                    raise
                 elapsed_ms = (clock.now() - started) * 1000.0
                 sent = not isinstance(exc, _NOT_SENT)
                 logger.debug(
