@@ -146,19 +146,25 @@ def _map_error(exc: BaseException) -> httpx.TransportError:
 
 
 def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConnector:
-    """A ``TCPConnector`` with httpx's pool semantics: pool timeout, keep-alive cap, no lost slot.
+    """A ``TCPConnector`` with httpx's pool semantics on top of aiohttp's ``limit``.
 
-    aiohttp enforces ``limit`` itself; this subclass changes three things about it:
+    aiohttp enforces ``limit`` itself; this subclass changes how requests wait for it:
 
+    * **first come, first served**: aiohttp hands an idle connection to a newcomer before its
+      waiters, so under sustained load the request that had just finished took its
+      connection straight back and the waiters starved (four callers looping on two
+      connections: 2,941, 2,939, 1 and 1 calls in 2 s). Here a newcomer queues behind them;
     * **the pool timeout**: a request that waits for a free connection longer than the
-      ``pool`` value of its :func:`pool_timeout` raises ``httpx.PoolTimeout`` (aiohttp bounds
-      waiting and connecting together, with one ``connect`` value);
+      ``pool`` timeout of its request raises ``httpx.PoolTimeout`` (aiohttp bounds waiting
+      and connecting together, with one ``connect`` value); one timer serves all deadlines;
     * **a woken waiter that is cancelled passes its turn on**, so cancellation never leaves a
       free connection while others wait;
+    * **closing** fails the waiters with ``ClientConnectionError`` instead of cancelling their
+      futures (a ``CancelledError`` in tasks nobody cancelled);
     * **``max_keepalive_connections``**: aiohttp keeps every released connection (up to
       ``limit``) until it expires; httpx closes one when more than
-      ``max_keepalive_connections`` sit idle and no queued request takes it. A connection
-      released while requests wait is kept for them: counting idle connections alone closed
+      ``max_keepalive_connections`` sit idle. A connection released while requests wait (or
+      have been woken to take it) is kept for them: counting idle connections alone closed
       a quarter of all connections at 200 in flight on a 100-connection pool, and each
       request after that paid for a new one.
 
@@ -168,11 +174,12 @@ def _pool_connector(max_keepalive: int | None, **kwargs: Any) -> aiohttp.TCPConn
     ``session.request`` made a hundred woken requests build theirs in one loop iteration
     after a hundred finished ones had freed theirs, which kept the garbage collector's
     young-generation count over its threshold: 150 collections per 5,000 requests instead of
-    20 at 200 in flight, ~25 µs of CPU per request (benchmarks/overhead.py).
+    20 at 200 in flight, ~30 µs of CPU per request (benchmarks/overhead.py).
 
-    ``_waiters``, ``_conns``, ``_acquired``, ``_release``, ``_release_waiter`` and
-    ``_wait_for_available_connection`` are aiohttp internals (stable since 3.10; the version
-    floor). Without them the pool still works, only with aiohttp's own semantics.
+    ``_waiters`` (an ``OrderedDict`` per host since aiohttp 3.10.11, the version floor),
+    ``_conns``, ``_acquired``, ``_available_connections``, ``_release``, ``_release_waiter``,
+    ``_close`` and ``_wait_for_available_connection`` are aiohttp internals; the suite runs
+    against the floor and the newest release.
     """
     import aiohttp
 

@@ -335,7 +335,7 @@ class Channel:
                 response = await pool._client.fetch(
                     method, url, content=content, headers=headers, **extra
                 )
-            except (httpx.HTTPError, RuntimeError) as exc:
+            except Exception as exc:  # (whatever a session closing under the call raises)
                 if token is not None:
                     _settle(limiter, token, clock.now())
                 if pool.closed:  # closed under this call: no retry can succeed
