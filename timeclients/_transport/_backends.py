@@ -22,7 +22,7 @@ import asyncio
 import functools
 import os
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 import httpcore
@@ -558,13 +558,10 @@ class PoolClient(httpx.AsyncClient):
         self._direct = direct if direct is not None and mounts == {} else None
         self._base_headers: list[tuple[str, str]] = self.headers.multi_items()
 
-    def _direct_route(
-        self, url: httpx.URL | str, kwargs: dict[str, Any]
-    ) -> (
-        tuple[AiohttpTransport, aiohttp.ClientSession, str, list[tuple[str, str]], httpx.Timeout]
-        | None
-    ):
-        """Transport, session, full URL, headers and timeout of the direct route, or ``None``."""
+    def _direct_exchange(
+        self, method: str, url: httpx.URL | str, kwargs: dict[str, Any]
+    ) -> Coroutine[Any, Any, RawResponse] | None:
+        """The direct route's exchange, not yet awaited, or ``None`` when httpx must send it."""
         direct = self._direct
         if direct is None or type(url) is not str or not kwargs.keys() <= _DIRECT_KEYWORDS:
             return None
@@ -589,24 +586,22 @@ class PoolClient(httpx.AsyncClient):
             names = {name.lower() for name in call_headers}
             headers = [h for h in headers if h[0].lower() not in names]
             headers.extend(call_headers.items())
-        return direct, session, url, headers, timeout
-
-    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
-        route = self._direct_route(url, kwargs)
-        if route is None:
-            return await super().request(method, url, **kwargs)
-        direct, session, full_url, headers, timeout = route
-        raw = await direct.exchange(
+        return direct.exchange(
             session,
             method,
-            full_url,
+            url,
             headers,
             kwargs.get("content"),
             timeout.connect,
             timeout.read,
             timeout.pool,
         )
-        return raw.to_httpx()
+
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        exchange = self._direct_exchange(method, url, kwargs)
+        if exchange is None:
+            return await super().request(method, url, **kwargs)
+        return (await exchange).to_httpx()
 
     async def fetch(self, method: str, url: str, **kwargs: Any) -> Reply:
         """:meth:`request` for the send loop: status, headers and body, no ``httpx.Response``.
@@ -615,21 +610,11 @@ class PoolClient(httpx.AsyncClient):
         ``httpx.Response`` is built at all (~17 µs, 5% of a call's CPU); on httpx's route they
         are the response's ``httpx.Headers``. Raises what :meth:`request` raises.
         """
-        route = self._direct_route(url, kwargs)
-        if route is None:
+        exchange = self._direct_exchange(method, url, kwargs)
+        if exchange is None:
             response = await super().request(method, url, **kwargs)
             return Reply(response.status_code, response.headers, response.content)
-        direct, session, full_url, headers, timeout = route
-        raw = await direct.exchange(
-            session,
-            method,
-            full_url,
-            headers,
-            kwargs.get("content"),
-            timeout.connect,
-            timeout.read,
-            timeout.pool,
-        )
+        raw = await exchange
         if "content-encoding" in raw.headers:  # gzip and co.: httpx decodes what it asked for
             response = raw.to_httpx()
             return Reply(response.status_code, response.headers, response.content)
