@@ -1,11 +1,15 @@
-"""What every vendor client shares: pool ownership, its channel, lifecycle, env credentials."""
+"""What every vendor client shares: pool ownership, its channel, lifecycle, env settings."""
 
 from __future__ import annotations
 
+import json as jsonlib
+import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
+from urllib.parse import unquote
 
 import attrs
 
@@ -20,10 +24,26 @@ from ._transport import (
     default_error_message,
     validate_base_url,
 )
-from ._transport._send import ErrorMessage
-from .errors import APIError
+from ._transport._send import NO_BODY, ErrorMessage
+from ._validate import check_encodable
+from .errors import APIError, AuthenticationError, ConfigurationError, ValidationError
 
-__all__ = ["BaseClient", "Credential", "env_credential"]
+__all__ = [
+    "BaseClient",
+    "Credential",
+    "QueryParams",
+    "env_credential",
+    "raw_request",
+    "resolve_base_url",
+]
+
+#: A query parameter's value: one scalar, or a sequence of them (the key repeats).
+QueryValue: TypeAlias = "str | int | float | bool | Sequence[str | int | float | bool]"
+#: ``params=`` of :meth:`BaseClient.request`: a mapping, or ``(key, value)`` pairs in order.
+QueryParams: TypeAlias = "Mapping[str, QueryValue] | Sequence[tuple[str, QueryValue]]"
+
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+_UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 C = TypeVar("C", bound="BaseClient")
 T = TypeVar("T")
@@ -41,6 +61,9 @@ class Credential:
     kind: str
     headers: dict[str, str] = attrs.field(repr=False)
     limiter_id: str = attrs.field(repr=False)
+    #: Where it came from, to name in an authentication error: the argument (``"api_key="``)
+    #: or the environment variable (``"CLOCKIFY_API_KEY"``); never the value.
+    source: str = ""
 
 
 def env_credential(*names: str) -> tuple[str, str] | None:
@@ -52,6 +75,145 @@ def env_credential(*names: str) -> tuple[str, str] | None:
     return None
 
 
+def resolve_base_url(
+    base_url: str | None, *, env: str, default: str, allow_insecure_http: bool
+) -> str:
+    """``base_url`` if given, else the environment variable ``env`` if set, else ``default``;
+    validated, with the error naming where the bad value came from."""
+    if base_url is not None:
+        return validate_base_url(base_url, allow_insecure_http=allow_insecure_http)
+    found = os.environ.get(env, "") if env else ""
+    if found:
+        return validate_base_url(found, allow_insecure_http=allow_insecure_http, name=env)
+    return validate_base_url(default, allow_insecure_http=allow_insecure_http)
+
+
+def check_timeout(timeout: object) -> None:
+    """``timeout`` is ``None`` or a finite number of seconds > 0."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise ConfigurationError(
+            f"timeout must be a number of seconds (or None for the pool's), got {timeout!r}"
+        )
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise ConfigurationError(f"timeout must be finite and > 0 seconds, got {timeout!r}")
+
+
+def raw_request(
+    method: object, path: object, *, params: object = None, json: object = None
+) -> Request:
+    """Validate the arguments of :meth:`BaseClient.request` and describe the call.
+
+    ``path`` is relative to the base URL (``/workspaces/ID/projects``); percent-escapes in it
+    are decoded and each segment encoded again, so ``%2F`` stays inside its segment. Raises
+    :class:`ValidationError` for anything that could not be sent as given.
+    """
+    if not isinstance(method, str) or method.upper() not in _METHODS:
+        raise ValidationError("method", f"must be one of {', '.join(sorted(_METHODS))}")
+    return Request(
+        method.upper(),
+        split_path(path),
+        query=_query(params),
+        json=NO_BODY if json is None else _json_body(json),
+    )
+
+
+def split_path(path: object) -> tuple[str, ...]:
+    """The raw segments of a path below the base URL (see :func:`raw_request`)."""
+    if not isinstance(path, str):
+        raise ValidationError("path", f"must be a string, got {type(path).__name__}")
+    check_encodable("path", path)
+    if "://" in path:
+        raise ValidationError("path", "must be relative to base_url (like '/me'), not a URL")
+    if "?" in path or "#" in path:
+        raise ValidationError("path", "must not hold a query or a fragment: pass params=")
+    bad = _UNSAFE_PATH.search(path)
+    if bad is not None:
+        raise ValidationError(
+            "path", f"must not hold whitespace or control characters ({bad.group()!r})"
+        )
+    trimmed = path.strip("/")
+    if not trimmed:
+        raise ValidationError("path", "must name an endpoint below base_url, like '/me'")
+    segments = []
+    for raw in trimmed.split("/"):
+        try:
+            segment = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            raise ValidationError("path", f"{raw!r} is not valid percent-encoded UTF-8") from None
+        if not segment:
+            raise ValidationError("path", "must not hold an empty segment ('//')")
+        if segment in (".", ".."):
+            raise ValidationError("path", "must not hold '.' or '..' segments")
+        segments.append(check_encodable("path", segment))
+    return tuple(segments)
+
+
+def _query_value(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(f"params[{key!r}]", f"must be a finite number, got {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return check_encodable(f"params[{key!r}]", value)
+    raise ValidationError(
+        f"params[{key!r}]", f"must be a str, int, float or bool, got {type(value).__name__}"
+    )
+
+
+def _query(params: object) -> tuple[tuple[str, str], ...]:
+    if params is None:
+        return ()
+    if isinstance(params, Mapping):
+        pairs: list[Any] = list(params.items())
+    elif isinstance(params, Sequence) and not isinstance(params, (str, bytes)):
+        pairs = list(params)
+    else:
+        raise ValidationError("params", "must be a mapping or a sequence of (key, value) pairs")
+    query: list[tuple[str, str]] = []
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise ValidationError("params", f"must hold (key, value) pairs, got {pair!r}")
+        key, value = pair
+        if not isinstance(key, str) or not key:
+            raise ValidationError("params", f"keys must be non-empty strings, got {key!r}")
+        check_encodable("params", key)
+        values = (
+            value
+            if isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+            else (value,)
+        )
+        query.extend((key, _query_value(key, v)) for v in values)
+    return tuple(query)
+
+
+def _json_body(body: object) -> object:
+    try:
+        jsonlib.dumps(body, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ValidationError("json", f"must be JSON-serialisable: {exc}") from None
+    return body
+
+
+class _ClientChannel(Channel):
+    """The client's channel: an authentication error names the credential's source."""
+
+    __slots__ = ("credential_source",)
+
+    def _error(self, *args: Any, **kwargs: Any) -> APIError:
+        error = super()._error(*args, **kwargs)
+        source = getattr(self, "credential_source", "")
+        if isinstance(error, AuthenticationError) and source:
+            hint = f"the credential was refused: check {source}"
+            error.args = (f"{error}; {hint}" if error.message else f"{error}: {hint}",)
+        return error
+
+
 class BaseClient:
     """A vendor client's shared half: it owns a private pool if not given one, and a channel.
 
@@ -61,6 +223,9 @@ class BaseClient:
     """
 
     _vendor: ClassVar[str] = ""
+    #: The vendor's base URL, and the environment variable that overrides it.
+    _default_base_url: ClassVar[str] = ""
+    _base_url_env: ClassVar[str] = ""
     #: How the client authenticates (a word such as ``"api_key"``; never the credential).
     _auth: str = ""
 
@@ -68,7 +233,7 @@ class BaseClient:
         self,
         *,
         pool: HttpPool | None,
-        base_url: str,
+        base_url: str | None,
         allow_insecure_http: bool,
         credential: Credential,
         rate_limit: RateLimit | None,
@@ -77,12 +242,20 @@ class BaseClient:
         status_errors: Mapping[int, type[APIError]] | None = None,
         error_message: ErrorMessage = default_error_message,
     ) -> None:
-        base = validate_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        base = resolve_base_url(
+            base_url,
+            env=self._base_url_env,
+            default=self._default_base_url,
+            allow_insecure_http=allow_insecure_http,
+        )
+        check_timeout(timeout)
+        if pool is not None and not isinstance(pool, HttpPool):
+            raise ConfigurationError(f"pool must be an HttpPool, got {type(pool).__name__}")
         self._auth = credential.kind
         self._owns_pool = pool is None
         self._pool = pool if pool is not None else HttpPool()
         self._base_url = base
-        self._channel = Channel(
+        self._channel: Channel = _ClientChannel(
             self._pool,
             vendor=self._vendor,
             base_url=base,
@@ -94,6 +267,7 @@ class BaseClient:
             status_errors=status_errors,
             error_message=error_message,
         )
+        self._channel.credential_source = credential.source  # type: ignore[attr-defined]
 
     @property
     def base_url(self) -> str:
@@ -114,6 +288,50 @@ class BaseClient:
     def stats(self) -> SendStats:
         """Counters of what this client sent: requests, 429s, retries, failures."""
         return self._channel.stats
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+        scope: str | None = None,
+    ) -> Any:
+        """Call any endpoint of the vendor's API, through this client's credential, rate
+        limit, retries and error mapping; returns the decoded JSON body (``None`` if empty).
+
+        ``path`` is relative to :attr:`base_url` (``"/workspaces/ID/projects"``): each segment
+        is percent-encoded, so an id cannot reach another endpoint. ``params`` is a mapping or
+        a sequence of ``(key, value)`` pairs (a sequence value repeats the key); ``json`` is
+        the request body (``None``: no body). A ``POST`` or ``PATCH`` is retried only when the
+        server cannot have acted on it. ``scope`` picks the rate-limit key within the
+        credential where the vendor counts per scope (Clockify: the workspace, read from a
+        ``/workspaces/{id}/...`` path by default); other vendors ignore it.
+
+        Raises:
+            ValidationError: an unknown method, a path that is a URL or holds a query, ``.``
+                or ``..`` segments, control characters or invalid Unicode; params or a body
+                that cannot be sent as given. Nothing is sent.
+            APIError: the vendor's error status, as the subclass for that status.
+            TransportError: the connection failed, after retries.
+            DecodeError: the answer is not JSON.
+        """
+        call = raw_request(method, path, params=params, json=json)
+        channel = self._raw_channel(call.path)
+        call = attrs.evolve(call, scope=self._raw_scope(call.path, scope))
+        response = await channel.send(call)
+        if not response.content.strip():
+            return None
+        return response.json()
+
+    def _raw_channel(self, segments: tuple[str, ...]) -> Channel:
+        """The channel :meth:`request` sends ``segments`` through (a vendor may refuse)."""
+        return self._channel
+
+    def _raw_scope(self, segments: tuple[str, ...], scope: str | None) -> str:
+        """The rate-limit scope of a :meth:`request` call: the credential's by default."""
+        return ""
 
     async def _send_json(self, request: Request, decoder: ModelDecoder, cls: type[T]) -> T:
         response = await self._channel.send(request)
@@ -143,6 +361,7 @@ class BaseClient:
     def _use_credential(self, credential: Credential, *, keep_pace: bool = False) -> None:
         """Switch every later send (and the limiter key) to ``credential``."""
         self._channel.set_credential(credential.headers, credential.limiter_id, keep_pace=keep_pace)
+        self._channel.credential_source = credential.source  # type: ignore[attr-defined]
         self._auth = credential.kind
 
     def __repr__(self) -> str:

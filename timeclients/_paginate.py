@@ -8,9 +8,15 @@ Two walkers:
   ``totalCount``): page 1 first, then the rest with at most ``concurrency`` requests in flight,
   items yielded in page order.
 
-Both drop an item whose key was already yielded. Offset pagination over live data shifts:
-someone inserted before an item pushes it onto the next page (it would be seen twice — the
-dedupe handles that), someone removed before it pulls it back onto a page already read (it is
+Both drop an item whose key was already yielded, and both refuse to walk without end:
+:data:`STALL_PAGES` pages in a row that hold nothing but items already yielded (a server that
+ignores the page number and sends the same page again) are a
+:class:`~timeclients.errors.DecodeError`, and so is a walk that would go past ``max_pages``
+(default :data:`MAX_PAGES`). One such page alone is not: under a live walk, a burst of
+insertions can push a whole (small, or last) page of seen items onto the next page.
+
+Offset pagination over live data shifts: someone inserted before an item pushes it onto the
+next page (it would be seen twice — the dedupe handles that), someone removed before it pulls it back onto a page already read (it is
 then missed; nothing short of reading the pages again can notice that, and neither walker
 re-reads by default). The ``seen`` set holds one key per item yielded, not the items.
 
@@ -52,7 +58,23 @@ from typing import Any, Generic, Literal, TypeVar
 import anyio
 import anyio.abc
 
-__all__ = ["PageWalk", "last_page_number", "pages_to_start", "walk_sequential"]
+from .errors import DecodeError
+
+__all__ = [
+    "MAX_PAGES",
+    "STALL_PAGES",
+    "PageWalk",
+    "StallGuard",
+    "last_page_number",
+    "pages_to_start",
+    "walk_sequential",
+]
+
+#: The most pages one walk reads: 10,000 pages of 50 are half a million members, far beyond
+#: any real workspace; a server that never says "last page" cannot hold a caller for ever.
+MAX_PAGES = 10_000
+#: Pages in a row with nothing new after which a walk is declared stuck.
+STALL_PAGES = 3
 
 P = TypeVar("P")
 T = TypeVar("T")
@@ -68,23 +90,68 @@ async def walk_sequential(
     is_last: Callable[[P, int], bool],
     key: Callable[[T], Hashable] | None = None,
     first_page: int = 1,
+    max_pages: int = MAX_PAGES,
 ) -> AsyncIterator[T]:
     """Fetch page ``first_page``, ``first_page + 1``, ... until ``is_last(page, number)``.
 
     For APIs that say where the end is only page by page (Clockify's ``Last-Page`` header):
     one page in memory at a time. With ``key``, an item seen on an earlier page (pages shift
     when the data changes under the walk) is not yielded twice. An empty page always ends it.
+
+    Raises:
+        DecodeError: :data:`STALL_PAGES` pages in a row held only items earlier pages had
+            (the server is not advancing), or there were more after ``max_pages`` pages.
     """
     seen: set[Hashable] = set()
+    stall = StallGuard()
     number = first_page
     while True:
         page = await fetch(number)
         batch = items(page)
-        for item in fresh_items(batch, key, seen):
+        fresh = fresh_items(batch, key, seen)
+        if key is not None:
+            stall.check(number, batch, fresh)
+        for item in fresh:
             yield item
         if not batch or is_last(page, number):
             return
+        if number - first_page + 1 >= max_pages:
+            raise _too_many_pages(max_pages)
         number += 1
+
+
+class StallGuard:
+    """Counts pages in a row that brought nothing new; raises at :data:`STALL_PAGES`.
+
+    Pages shift under a live walk by a few items, so one page of nothing new can happen; a
+    run of them is a server sending the same page again (one that ignores the page number,
+    say), which would otherwise be walked for ever.
+    """
+
+    __slots__ = ("_run",)
+
+    def __init__(self) -> None:
+        self._run = 0
+
+    def check(self, number: int, batch: Sequence[object], fresh: Sequence[object]) -> None:
+        """Record page ``number`` (its items and the new ones among them)."""
+        if not batch or fresh:
+            self._run = 0
+            return
+        self._run += 1
+        if self._run >= STALL_PAGES:
+            raise DecodeError(
+                f"pages {number - self._run + 1}-{number} held only items that earlier pages "
+                "already had: the server is not advancing through the pages (it may ignore "
+                "the page number); stopped"
+            )
+
+
+def _too_many_pages(max_pages: int) -> DecodeError:
+    return DecodeError(
+        f"the server still had more after {max_pages:,} pages: stopped at the walk's ceiling "
+        "(a server that never marks its last page would be walked for ever)"
+    )
 
 
 def fresh_items(
@@ -209,6 +276,7 @@ class PageWalk(Generic[P, T]):
         unique_page: rebuild a page with only the items not seen before, for :meth:`pages`.
         on_page: called with each page as the walk delivers it, in page order.
         first_page: the number of the first page.
+        max_pages: the most pages the walk reads; a count beyond it is a ``DecodeError``.
 
     Iterate it with ``async for`` (items), or ``async for page in walk.pages()``; not both.
     Use ``async with walk:`` to keep the prefetching inside a task group of yours, or call
@@ -227,6 +295,7 @@ class PageWalk(Generic[P, T]):
         unique_page: Callable[[P, list[T]], P] | None = None,
         on_page: Callable[[P], object] | None = None,
         first_page: int = 1,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ValueError(f"concurrency must be an integer >= 1, got {concurrency!r}")
@@ -239,6 +308,8 @@ class PageWalk(Generic[P, T]):
         self._unique_page = unique_page
         self._on_page = on_page
         self._first_page = first_page
+        self._max_pages = max_pages
+        self._stall = StallGuard()
         # The walk's position: the next page to deliver; every page before it was delivered.
         self._next = first_page
         self._last: int | None = None  # unknown until the first page arrived
@@ -397,11 +468,21 @@ class PageWalk(Generic[P, T]):
         total = last_page_number(self._first_page, self._total_pages(page))
         self._last = total if self._last is None else max(self._last, total)
         self._next = number + 1
+        if self._last - self._first_page + 1 > self._max_pages:
+            await self.aclose()
+            raise _too_many_pages(self._max_pages)
         empty = self._is_empty(page) if self._is_empty is not None else not self._items(page)
         if empty and not first:
             await self.aclose()
             raise StopAsyncIteration
-        fresh = self._fresh(self._items(page))
+        batch = self._items(page)
+        fresh = self._fresh(batch)
+        if self._key is not None:
+            try:
+                self._stall.check(number, batch, fresh)
+            except DecodeError:
+                await self.aclose()
+                raise
         self._delivered(page)
         self.pages_read += 1
         if empty:

@@ -13,6 +13,7 @@ from .errors import ValidationError
 __all__ = [
     "check_bool",
     "check_email",
+    "check_encodable",
     "check_enum",
     "check_enums",
     "check_id",
@@ -21,6 +22,7 @@ __all__ = [
     "check_min_int",
     "check_non_negative_int",
     "check_text",
+    "check_text_field",
     "format_utc",
     "require_aware",
 ]
@@ -29,7 +31,25 @@ E = TypeVar("E", bound=TolerantEnum)
 
 # Deliberately plausible rather than RFC 5322-complete: one @, a dotted domain, no spaces or
 # control characters. The vendor has the last word; this catches typos before a round trip.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+$")
+# Always used with ``fullmatch``: ``$`` would let a trailing newline through.
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+")
+# C0 controls (NUL, CR, LF, TAB...), DEL and the C1 controls: never part of a name or a note.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_encodable(name: str, value: str) -> str:
+    """A string that can be sent: valid Unicode (no lone surrogate such as ``'\\ud800'``).
+
+    Python strings may hold lone surrogates (from ``surrogateescape`` decoding, or JSON
+    escapes); they have no UTF-8 form, so a URL or header holding one fails only when sent.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            name, f"holds a lone surrogate at position {exc.start} (not valid Unicode text)"
+        ) from None
+    return value
 
 
 def check_id(name: str, value: object) -> str:
@@ -38,7 +58,7 @@ def check_id(name: str, value: object) -> str:
         raise ValidationError(name, f"must be a string id, got {type(value).__name__}")
     if not value.strip():
         raise ValidationError(name, "must be a non-empty id")
-    return value
+    return check_encodable(name, value)
 
 
 def check_ids(name: str, values: Iterable[object]) -> tuple[str, ...]:
@@ -55,7 +75,26 @@ def check_text(name: str, value: object, *, min_len: int = 1, max_len: int | Non
     if len(value) < min_len or (max_len is not None and len(value) > max_len):
         bound = f"{min_len}-{max_len}" if max_len is not None else f"at least {min_len}"
         raise ValidationError(name, f"must be {bound} characters long, got {len(value)}")
-    return value
+    return check_encodable(name, value)
+
+
+def check_text_field(
+    name: str, value: object, *, min_len: int = 1, max_len: int | None = None
+) -> str:
+    """A name or free-text field: :func:`check_text`, not blank, and no control character.
+
+    ``'   '`` and ``'\\x00\\x00\\x00'`` are not names: a vendor stores them as given and the
+    user can no longer tell the record apart (or, with a NUL, read it back at all).
+    """
+    text = check_text(name, value, min_len=min_len, max_len=max_len)
+    if not text.strip():
+        raise ValidationError(name, "must not be blank")
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise ValidationError(
+            name, f"must not hold control characters (found {found.group()!r} at {found.start()})"
+        )
+    return text
 
 
 def check_bool(name: str, value: object) -> bool:
@@ -90,10 +129,20 @@ def check_int_range(name: str, value: object, low: int, high: int) -> int:
 
 def check_email(name: str, value: object) -> str:
     """A plausible e-mail address: ``local@domain.tld``, no spaces, at most 254 characters."""
-    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value):
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.fullmatch(value):
         shown = value if isinstance(value, str) and len(value) <= 80 else "<value>"
+        if isinstance(value, str) and not _encodable(value):
+            shown = "<not valid Unicode text>"
         raise ValidationError(name, f"must be a valid e-mail address, got {shown!r}")
-    return value
+    return check_encodable(name, value)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_enum(name: str, value: object, cls: type[E]) -> E:

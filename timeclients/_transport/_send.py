@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
@@ -47,6 +48,7 @@ __all__ = [
     "credential_fingerprint",
     "default_error_message",
     "encode_path",
+    "redact",
     "validate_base_url",
 ]
 
@@ -77,6 +79,36 @@ def encode_path(segments: tuple[str, ...]) -> str:
     return "/" + "/".join(parts)
 
 
+# Keys whose values are secrets: passwords, tokens, keys (``current_password``, ``api_token``).
+_SECRET_KEY: Final = re.compile(r"pass(word)?|token|secret|api[_-]?key|credential|auth", re.I)
+_REDACTED: Final = "<redacted>"
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every secret-named entry's value replaced, for ``repr`` and logs.
+
+    Walks dicts, lists and query pairs (``(key, value)`` tuples); depth-bounded, so a deep
+    body cannot exhaust the stack while being shown.
+    """
+    return _redact(value, 0)
+
+
+def _redact(value: Any, depth: int) -> Any:
+    if depth > 32:
+        return "..."
+    if isinstance(value, dict):
+        return {
+            k: _REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else _redact(v, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+        key, item = value
+        return (key, _REDACTED) if _SECRET_KEY.search(key) else (key, _redact(item, depth + 1))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact(v, depth + 1) for v in value)
+    return value
+
+
 @attrs.frozen
 class Request:
     """A vendor-neutral description of one API call, built by pure vendor code."""
@@ -86,9 +118,11 @@ class Request:
     #: Path segments below the base URL, raw (encoded by the transport): ``("workspaces", id)``.
     path: tuple[str, ...]
     #: Query parameters in order; a key may repeat (``roles=A&roles=B``).
-    query: tuple[tuple[str, str], ...] = ()
-    #: The JSON body, or :data:`NO_BODY`.
-    json: Any = NO_BODY
+    query: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), repr=lambda query: repr(redact(query))
+    )
+    #: The JSON body, or :data:`NO_BODY` (its secrets are hidden from ``repr``).
+    json: Any = attrs.field(default=NO_BODY, repr=lambda body: repr(redact(body)))
     #: The rate-limit scope within the credential ("" for the credential as a whole).
     scope: str = ""
     #: Whether sending twice is harmless; ``None`` decides by method (POST is not).
@@ -172,24 +206,48 @@ def credential_fingerprint(*parts: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def validate_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
-    """Check a base URL (``https://``, or ``http://`` on loopback) and strip its trailing ``/``."""
+def validate_base_url(
+    base_url: str, *, allow_insecure_http: bool = False, name: str = "base_url"
+) -> str:
+    """Check a base URL completely (``https://``, or ``http://`` on loopback), strip its ``/``.
+
+    Everything that would otherwise fail at the first call fails here, naming ``name`` (the
+    argument, or the environment variable the URL came from): whitespace and control
+    characters (CR/LF would split the request line), text that is not valid Unicode, a port
+    out of range, a host that is not a valid (IDNA) name.
+    """
     if not isinstance(base_url, str) or not base_url:
-        raise ConfigurationError("base_url must be a non-empty string")
+        raise ConfigurationError(f"{name} must be a non-empty string")
+    try:
+        base_url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError(f"{name} is not valid Unicode text (a lone surrogate)") from None
+    bad = next((c for c in base_url if c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        raise ConfigurationError(
+            f"{name} must not hold whitespace or control characters (found {bad!r})"
+        )
     try:
         parts = urlsplit(base_url)
         host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
     except ValueError as exc:
-        raise ConfigurationError(f"base_url is not a URL: {exc}") from exc
+        raise ConfigurationError(f"{name} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigurationError("base_url must be an http(s) URL with a host")
+        raise ConfigurationError(f"{name} must be an http(s) URL with a host, like https://host/api")
     if parts.username is not None or parts.password is not None:
-        raise ConfigurationError("base_url must not carry credentials; pass them as arguments")
+        raise ConfigurationError(f"{name} must not carry credentials; pass them as arguments")
     if parts.query or parts.fragment:
-        raise ConfigurationError("base_url must not have a query or a fragment")
+        raise ConfigurationError(f"{name} must not have a query or a fragment")
+    try:
+        # The host through IDNA both ways, as sending (raw_host) and logging (host) would.
+        url = httpx.URL(base_url)
+        url.host  # noqa: B018
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigurationError(f"{name} has an invalid host: {exc}") from None
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(host):
         raise ConfigurationError(
-            "base_url must be https:// (http:// is allowed on loopback hosts only; "
+            f"{name} must be https:// (http:// is allowed on loopback hosts only; "
             "pass allow_insecure_http=True to override)"
         )
     return base_url.rstrip("/")
@@ -362,7 +420,9 @@ class Channel:
                     continue
                 stats.failures += 1
                 raise TransportError(
-                    f"{method} {path}: {type(exc).__name__}: {exc}", method=method, path=path
+                    f"{method} {path}: {type(exc).__name__}: {exc} (attempts made: {attempt})",
+                    method=method,
+                    path=path,
                 ) from exc
             if token is not None:
                 _settle(limiter, token, clock.now())

@@ -8,6 +8,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, M
 from datetime import datetime
 from typing import Final, cast
 
+import attrs
+
 from .._base import BaseClient, env_credential
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
@@ -27,6 +29,7 @@ DEFAULT_RATE_LIMIT: Final = RateLimit(50, 1.0)
 DEFAULT_RETRY: Final = RetryPolicy()
 ENV_API_KEY: Final = "CLOCKIFY_API_KEY"
 ENV_ADDON_TOKEN: Final = "CLOCKIFY_ADDON_TOKEN"  # noqa: S105 (a variable name, not a secret)
+ENV_BASE_URL: Final = "CLOCKIFY_BASE_URL"
 #: The most bulk workers one job may run; more only queue on the limiter.
 MAX_BULK_CONCURRENCY: Final = 256
 
@@ -49,7 +52,8 @@ class ClockifyClient(BaseClient):
     Args:
         api_key: a personal API key.
         addon_token: an add-on token; exclusive with ``api_key``.
-        base_url: where the API lives (an emulator's URL in tests).
+        base_url: where the API lives; default ``CLOCKIFY_BASE_URL`` from the environment,
+            else ``https://api.clockify.me/api/v1`` (an emulator's URL in tests).
         pool: a shared :class:`~timeclients.HttpPool`; without one the client opens its own.
         rate_limit: requests per window per credential and workspace (default 50 per
             second); ``None`` turns client-side limiting off.
@@ -63,13 +67,15 @@ class ClockifyClient(BaseClient):
     """
 
     _vendor = "clockify"
+    _default_base_url = DEFAULT_BASE_URL
+    _base_url_env = ENV_BASE_URL
 
     def __init__(
         self,
         *,
         api_key: str | None = None,
         addon_token: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -94,14 +100,23 @@ class ClockifyClient(BaseClient):
     async def _workspace(self, request: Request) -> Workspace:
         return await self._send_json(request, proto.decoder, Workspace)
 
+    def _raw_scope(self, segments: tuple[str, ...], scope: str | None) -> str:
+        # Clockify counts per workspace: a /workspaces/{id}/... call spends that workspace's
+        # budget, like the wrapped calls do; anything else the credential's own.
+        if scope is not None:
+            return check_id("scope", scope)
+        if len(segments) >= 2 and segments[0] == "workspaces":
+            return segments[1]
+        return ""
+
 
 def _credential(api_key: str | None, addon_token: str | None) -> Credential:
     if api_key is not None and addon_token is not None:
         raise ConfigurationError("pass either api_key or addon_token, not both")
     if api_key is not None:
-        return proto.api_key_credential(api_key)
+        return attrs.evolve(proto.api_key_credential(api_key), source="api_key=")
     if addon_token is not None:
-        return proto.addon_credential(addon_token)
+        return attrs.evolve(proto.addon_credential(addon_token), source="addon_token=")
     found = env_credential(ENV_API_KEY, ENV_ADDON_TOKEN)
     if found is None:
         raise ConfigurationError(
@@ -109,9 +124,10 @@ def _credential(api_key: str | None, addon_token: str | None) -> Credential:
             f"or set {ENV_API_KEY} or {ENV_ADDON_TOKEN}"
         )
     name, value = found
-    if name == ENV_API_KEY:
-        return proto.api_key_credential(value)
-    return proto.addon_credential(value)
+    credential = (
+        proto.api_key_credential(value) if name == ENV_API_KEY else proto.addon_credential(value)
+    )
+    return attrs.evolve(credential, source=name)
 
 
 class WorkspacesResource:

@@ -25,7 +25,7 @@ from .._validate import (
     check_id,
     check_int_range,
     check_non_negative_int,
-    check_text,
+    check_text_field,
     format_utc,
     require_aware,
 )
@@ -164,7 +164,7 @@ def get_workspace_request(workspace_id: object) -> Request:
 def create_workspace_request(*, name: object, organization_id: object) -> Request:
     """``POST /workspaces`` with ``{"name", "organizationId"}`` (doc L132-L150)."""
     body = {
-        "name": check_text("name", name, min_len=1, max_len=NAME_MAX),
+        "name": check_text_field("name", name, min_len=1, max_len=NAME_MAX),
         "organizationId": check_id("organization_id", organization_id),
     }
     return Request("POST", ("workspaces",), json=body)
@@ -184,7 +184,7 @@ def workspace_hourly_rate_request(
     ws = check_id("workspace_id", workspace_id)
     body: dict[str, object] = {
         "amount": _amount("amount", amount),
-        "currency": check_text("currency", currency, min_len=1, max_len=CURRENCY_MAX),
+        "currency": check_text_field("currency", currency, min_len=1, max_len=CURRENCY_MAX),
     }
     if since is not None:
         body["since"] = _since(since)
@@ -258,9 +258,9 @@ def check_list_filters(
     check_int_range("page_size", page_size, 1, MAX_PAGE_SIZE)
     query: list[tuple[str, str]] = []
     if email is not None:
-        query.append(("email", check_text("email", email)))
+        query.append(("email", check_text_field("email", email)))
     if name is not None:
-        query.append(("name", check_text("name", name)))
+        query.append(("name", check_text_field("name", name)))
     if status is not None:
         if status == LIST_STATUS_ALL and isinstance(status, str):
             query.append(("status", LIST_STATUS_ALL))

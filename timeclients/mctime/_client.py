@@ -214,7 +214,8 @@ class McTimeClient(BaseClient):
 
     Args:
         api_key: sent as header ``API_KEY``; default: ``MCTIME_API_KEY`` from the environment.
-        base_url: ``https://mctime.com/api/v2/auth`` (an emulator on loopback may be http).
+        base_url: default ``MCTIME_BASE_URL`` from the environment, else
+            ``https://mctime.com/api/v2/auth`` (an emulator on loopback may be http).
         pool: a shared :class:`~timeclients.HttpPool`; without one the client owns a private one.
         rate_limit: per API key; McTime publishes 10 requests per second. ``None`` turns
             client-side limiting off.
@@ -230,12 +231,14 @@ class McTimeClient(BaseClient):
     """
 
     _vendor = "mctime"
+    _default_base_url = protocol.DEFAULT_BASE_URL
+    _base_url_env = "MCTIME_BASE_URL"
 
     def __init__(
         self,
         *,
         api_key: str | None = None,
-        base_url: str = protocol.DEFAULT_BASE_URL,
+        base_url: str | None = None,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, safe to share
@@ -250,14 +253,16 @@ class McTimeClient(BaseClient):
                     f"McTimeClient needs an API key: pass api_key= or set {protocol.ENV_API_KEY}"
                 )
             api_key = check_credential(found[0], found[1])
+            source = found[0]
         else:
             api_key = check_credential("api_key", api_key)
+            source = "api_key="
         self._page_concurrency = _check_concurrency(page_concurrency, error=ConfigurationError)
         super().__init__(
             pool=pool,
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
-            credential=protocol.key_credential(api_key),
+            credential=attrs.evolve(protocol.key_credential(api_key), source=source),
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,

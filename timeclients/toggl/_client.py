@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from .._base import BaseClient, env_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
@@ -23,6 +25,8 @@ DEFAULT_BASE_URL: Final = "https://api.track.toggl.com/api/v8"
 DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
 DEFAULT_RETRY: Final = RetryPolicy()
 ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+_BASIC_SOURCE: Final = "email= and password="
+_RESET_SOURCE: Final = "the token me.reset_token() returned"
 # specs/README.md: "Toggl v8 answers a bad credential with 403 (not 401)".
 _STATUS_ERRORS: Final = {403: AuthenticationError}
 
@@ -39,7 +43,8 @@ class TogglClient(BaseClient):
         api_token: the user's API token.
         email: the account's e-mail, with ``password``; exclusive with ``api_token``.
         password: the account's password.
-        base_url: where the API lives (an emulator's URL in tests).
+        base_url: where the API lives; default ``TOGGL_BASE_URL`` from the environment, else
+            ``https://api.track.toggl.com/api/v8`` (an emulator's URL in tests).
         pool: a shared :class:`~timeclients.HttpPool`; without one the client opens its own.
         rate_limit: requests per window per credential (default 1 per second, Toggl's safe
             rate); ``None`` turns client-side limiting off.
@@ -53,6 +58,8 @@ class TogglClient(BaseClient):
     """
 
     _vendor = "toggl"
+    _default_base_url = DEFAULT_BASE_URL
+    _base_url_env = "TOGGL_BASE_URL"
 
     def __init__(
         self,
@@ -60,7 +67,7 @@ class TogglClient(BaseClient):
         api_token: str | None = None,
         email: str | None = None,
         password: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -129,19 +136,26 @@ class TogglClient(BaseClient):
         )
         return envelope.data
 
+    def _raw_channel(self, segments: tuple[str, ...]) -> Channel:
+        # A signup never carries the caller's credential; anything else needs one.
+        if segments == ("signups",):
+            return self._anonymous()
+        self._require_credential("request")
+        return self._channel
+
 
 def _credential(api_token: str | None, email: str | None, password: str | None) -> Credential:
     if api_token is not None and (email is not None or password is not None):
         raise ConfigurationError("pass either api_token or email and password, not both")
     if api_token is not None:
-        return proto.token_credential(api_token)
+        return attrs.evolve(proto.token_credential(api_token), source="api_token=")
     if email is not None or password is not None:
         if email is None or password is None:
             raise ConfigurationError("email and password go together: pass both")
-        return proto.basic_credential(email, password)
+        return attrs.evolve(proto.basic_credential(email, password), source=_BASIC_SOURCE)
     found = env_credential(ENV_TOKEN)
     if found is not None:
-        return proto.token_credential(found[1])
+        return attrs.evolve(proto.token_credential(found[1]), source=ENV_TOKEN)
     return proto.ANONYMOUS
 
 
@@ -223,7 +237,11 @@ class MeResource:
             and user.email.casefold() == email.casefold()
         ):
             client._email = user.email
-            client._use(proto.basic_credential(user.email, client._password))
+            client._use(
+                attrs.evolve(
+                    proto.basic_credential(user.email, client._password), source=_BASIC_SOURCE
+                )
+            )
         return user
 
     async def change_password(self, *, current_password: str, password: str) -> User:
@@ -243,7 +261,9 @@ class MeResource:
         user = await client._user(request)
         if client._auth == "basic" and client._email is not None:
             client._password = password
-            client._use(proto.basic_credential(client._email, password))
+            client._use(
+                attrs.evolve(proto.basic_credential(client._email, password), source=_BASIC_SOURCE)
+            )
         return user
 
     async def reset_token(self) -> str:
@@ -263,7 +283,7 @@ class MeResource:
         request = proto.reset_token_request()
         response = await client._channel.send(request)
         token = proto.parse_new_token(response.json(), method=response.method, path=response.path)
-        client._use(proto.token_credential(token))
+        client._use(attrs.evolve(proto.token_credential(token), source=_RESET_SOURCE))
         client._email = client._password = None
         return token
 

@@ -31,7 +31,7 @@ from .._validate import (
     check_enum,
     check_int_range,
     check_non_negative_int,
-    check_text,
+    check_text_field,
     require_aware,
 )
 from ..errors import ConfigurationError, DecodeError, ValidationError
@@ -141,6 +141,10 @@ def check_password(name: str, value: object) -> str:
         raise ValidationError(name, f"must be a string, got {type(value).__name__}")
     if len(value) < MIN_PASSWORD_LENGTH:
         raise ValidationError(name, f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # never shown: a password is not echoed, not even in part
+        raise ValidationError(name, "must be valid Unicode (it holds a lone surrogate)") from None
     return value
 
 
@@ -169,10 +173,7 @@ def me_get_request(*, with_related_data: object = False, since: object = None) -
 
 
 def _check_fullname(name: str, value: object) -> str:
-    text = check_text(name, value)
-    if not text.strip():
-        raise ValidationError(name, "must not be blank")
-    return text
+    return check_text_field(name, value)
 
 
 def _enum_value(name: str, value: object, cls: type[TimeOfDayFormat] | type[DateFormat]) -> str:
