@@ -16,9 +16,10 @@ ignores the page number and sends the same page again) are a
 insertions can push a whole (small, or last) page of seen items onto the next page.
 
 Offset pagination over live data shifts: someone inserted before an item pushes it onto the
-next page (it would be seen twice — the dedupe handles that), someone removed before it pulls it back onto a page already read (it is
-then missed; nothing short of reading the pages again can notice that, and neither walker
-re-reads by default). The ``seen`` set holds one key per item yielded, not the items.
+next page (it would be seen twice — the dedupe handles that), someone removed before it pulls
+it back onto a page already read (it is then missed; nothing short of reading the pages again
+can notice that, and neither walker re-reads by default). The ``seen`` set holds one key per
+item yielded, not the items.
 
 How :class:`PageWalk` prefetches, and why it is a class rather than an async generator: an
 async generator that holds a task group across ``yield`` breaks when its consumer leaves the
