@@ -31,6 +31,7 @@ from .errors import APIError, AuthenticationError, ConfigurationError, Validatio
 __all__ = [
     "BaseClient",
     "Credential",
+    "DefaultURL",
     "QueryParams",
     "env_credential",
     "raw_request",
@@ -75,12 +76,25 @@ def env_credential(*names: str) -> tuple[str, str] | None:
     return None
 
 
+class DefaultURL(str):
+    """A vendor's base URL as an argument's default: it marks ``base_url`` as not passed.
+
+    The signature keeps showing the real URL, while :func:`resolve_base_url` can tell it from
+    the same text passed on purpose (an explicit argument wins over the environment).
+    """
+
+    __slots__ = ()
+
+
 def resolve_base_url(
     base_url: str | None, *, env: str, default: str, allow_insecure_http: bool
 ) -> str:
-    """``base_url`` if given, else the environment variable ``env`` if set, else ``default``;
-    validated, with the error naming where the bad value came from."""
-    if base_url is not None:
+    """``base_url`` if passed, else the environment variable ``env`` if set, else ``default``;
+    validated, with the error naming where the bad value came from.
+
+    Not passed means ``None`` or the signature's own :class:`DefaultURL`.
+    """
+    if base_url is not None and not isinstance(base_url, DefaultURL):
         return validate_base_url(base_url, allow_insecure_http=allow_insecure_http)
     found = os.environ.get(env, "") if env else ""
     if found:

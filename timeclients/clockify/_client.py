@@ -10,7 +10,7 @@ from typing import Final, cast
 
 import attrs
 
-from .._base import BaseClient, env_credential
+from .._base import BaseClient, DefaultURL, env_credential
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
 from .._transport import HttpPool, RateLimit, Request, RetryPolicy
@@ -22,7 +22,7 @@ from .models import BulkResult, MembershipStatus, Role, Workspace, WorkspaceUser
 
 __all__ = ["ClockifyClient", "UsersResource", "WorkspacesResource"]
 
-DEFAULT_BASE_URL: Final = "https://api.clockify.me/api/v1"
+DEFAULT_BASE_URL: Final = DefaultURL("https://api.clockify.me/api/v1")
 #: doc L566-L568 and README: add-on tokens get 50 requests per second per workspace; no
 #: figure is published for API keys, so they get the same by default.
 DEFAULT_RATE_LIMIT: Final = RateLimit(50, 1.0)
@@ -75,7 +75,7 @@ class ClockifyClient(BaseClient):
         *,
         api_key: str | None = None,
         addon_token: str | None = None,
-        base_url: str | None = None,
+        base_url: str | None = DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,

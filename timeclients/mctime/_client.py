@@ -238,7 +238,7 @@ class McTimeClient(BaseClient):
         self,
         *,
         api_key: str | None = None,
-        base_url: str | None = None,
+        base_url: str | None = protocol.DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, safe to share

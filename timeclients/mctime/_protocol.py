@@ -11,7 +11,7 @@ from typing import Any, Final
 import attrs
 import cattrs
 
-from .._base import Credential
+from .._base import Credential, DefaultURL
 from .._convert import ModelDecoder, camel_case
 from .._transport import Request, credential_fingerprint
 from ..errors import APIError, ClockedOutError, EntryNotVisibleError
@@ -34,7 +34,7 @@ __all__ = [
     "to_clock_page",
 ]
 
-DEFAULT_BASE_URL: Final = "https://mctime.com/api/v2/auth"
+DEFAULT_BASE_URL: Final = DefaultURL("https://mctime.com/api/v2/auth")
 #: mctime-clock-api.md:4 "Authentication: header API_KEY: <your key>."
 API_KEY_HEADER: Final = "API_KEY"
 ENV_API_KEY: Final = "MCTIME_API_KEY"

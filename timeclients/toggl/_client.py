@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from .._base import BaseClient, env_credential
+from .._base import BaseClient, DefaultURL, env_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
 from . import _protocol as proto
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MeResource", "SignupsResource", "TogglClient"]
 
-DEFAULT_BASE_URL: Final = "https://api.track.toggl.com/api/v8"
+DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v8")
 #: specs/README.md: "one request per second per API token is a safe rate".
 DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
 DEFAULT_RETRY: Final = RetryPolicy()
@@ -67,7 +67,7 @@ class TogglClient(BaseClient):
         api_token: str | None = None,
         email: str | None = None,
         password: str | None = None,
-        base_url: str | None = None,
+        base_url: str | None = DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
