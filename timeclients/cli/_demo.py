@@ -17,25 +17,29 @@ stdout is not one (CI logs), then the tables.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 import attrs
 
-from ._transport import HttpPool, RateLimit, SendStats
-from .clockify import ClockifyClient
-from .errors import TimeClientsError
-from .mctime import ClockStatus, McTimeClient
-from .toggl import TogglClient
+from timeclients import ClockifyClient, HttpPool, McTimeClient, RateLimit, TogglClient
+from timeclients.errors import TimeClientsError
+from timeclients.mctime import ClockStatus
+
+from ._render import progress_display
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .testing import ClockifyWorkspaceSeed, Emulator, McTimeOrganizationSeed, TogglUserSeed
+    from timeclients.testing import (
+        ClockifyWorkspaceSeed,
+        Emulator,
+        McTimeOrganizationSeed,
+        TogglUserSeed,
+    )
 
 __all__ = [
     "BulkSummary",
@@ -43,6 +47,7 @@ __all__ = [
     "DemoReport",
     "JobReport",
     "build_emulator",
+    "build_emulator_of",
     "main",
     "render_report",
     "run_demo",
@@ -194,10 +199,19 @@ class DemoReport:
         return self.bulk.consistent
 
 
+class _Stats(Protocol):
+    """A client's ``stats``: what it sent, retried, saw throttled and failed."""
+
+    requests: int
+    throttled: int
+    retries: int
+    failures: int
+
+
 class _JobMeter:
     """Measures one job: the client's stats and the emulator's counters before and after."""
 
-    def __init__(self, emulator: Emulator, stats: SendStats) -> None:
+    def __init__(self, emulator: Emulator, stats: _Stats) -> None:
         self._emulator = emulator
         self._stats = stats
         self._start_counts = self._counts()
@@ -206,7 +220,7 @@ class _JobMeter:
         self.wall = 0.0
 
     def _counts(self) -> tuple[int, int, int]:
-        from .testing import Fault
+        from timeclients.testing import Fault
 
         stats = self._emulator.stats
         with self._emulator.lock:
@@ -253,18 +267,48 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def build_emulator_of(
+    *,
+    seed: int = 0,
+    latency_ms: float = 0.0,
+    jitter_ms: float = 0.0,
+    fault_5xx: float = 0.0,
+    fault_429: float = 0.0,
+    burst_429: int = 1,
+    fault_drop: float = 0.0,
+    clockify_retry_after: bool = False,
+) -> Emulator:
+    """An emulator with the vendors' documented rate limits and a seeded fault plan: the one
+    place the command's options become a :class:`~timeclients.testing.FaultPlan`.
+
+    Raises:
+        ValueError: a rate outside 0..1, a negative latency (the fault plan's own checks).
+    """
+    from timeclients.testing import Emulator, FaultPlan
+
+    if latency_ms < 0 or jitter_ms < 0:
+        raise ValueError("latency_ms and jitter_ms must not be negative")
+    faults = FaultPlan(
+        seed=seed,
+        latency=(latency_ms / 1000.0, jitter_ms / 1000.0),
+        error_5xx_rate=fault_5xx,
+        error_429_rate=fault_429,
+        error_429_burst=burst_429,
+        drop_rate=fault_drop,
+    )
+    return Emulator(seed=seed, faults=faults, clockify_retry_after=clockify_retry_after)
+
+
 def build_emulator(options: DemoOptions) -> Emulator:
     """The emulator the demo runs against: documented rate limits, the options' fault plan."""
-    from .testing import Emulator, FaultPlan
-
-    faults = FaultPlan(
+    return build_emulator_of(
         seed=options.seed,
-        latency=(options.latency_ms / 1000.0, options.jitter_ms / 1000.0),
-        error_5xx_rate=options.fault_5xx,
-        error_429_rate=options.fault_429,
-        error_429_burst=options.burst_429,
+        latency_ms=options.latency_ms,
+        jitter_ms=options.jitter_ms,
+        fault_5xx=options.fault_5xx,
+        fault_429=options.fault_429,
+        burst_429=options.burst_429,
     )
-    return Emulator(seed=options.seed, faults=faults)
 
 
 def run_demo(
@@ -459,52 +503,10 @@ async def _toggl_job(
 # --------------------------------------------------------------------------- rendering
 
 
-class _ProgressLines:
-    """Progress for a console that is not a terminal: one line at every tenth of the job."""
-
-    def __init__(self, console: Console) -> None:
-        self._console = console
-        self._next = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        step = max(1, total // 10)
-        if done >= self._next or done == total:
-            self._console.print(f"  bulk update: {done}/{total} ({100 * done // total}%)")
-            self._next = (done // step + 1) * step
-
-
-@contextlib.contextmanager
-def _progress_display(console: Console) -> Iterator[ProgressFn]:
-    """A live rich progress bar on a terminal; periodic lines anywhere else (CI logs)."""
-    if not console.is_terminal:
-        yield _ProgressLines(console)
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        TextColumn("  bulk update"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
-    task = bar.add_task("bulk", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    with bar:
-        yield update
+def _within_one_window(count: int, wall: float, limit: RateLimit) -> bool:
+    """Whether ``count`` requests over ``wall`` seconds are too few to measure a rate: they fit
+    in one window of the limit, or took less than one window."""
+    return count <= limit.requests or wall < limit.per
 
 
 def _rate_against_limit(job: JobReport) -> str:
@@ -512,11 +514,50 @@ def _rate_against_limit(job: JobReport) -> str:
     limit = job.limit
     if limit is None:
         return f"{job.requests_per_second:.1f}/s (no limit)"
-    if job.requests <= limit.requests:
+    if _within_one_window(job.requests, job.wall, limit):
         return "within 1 window"
     rate = job.requests_per_second
     per_second = limit.per_second
     return f"{rate:.1f} of {per_second:g}/s ({rate / per_second:.0%})"
+
+
+def _bulk_rate(bulk: BulkSummary) -> str:
+    """The bulk job's pace, as a share of the limit only when it was measured over more than
+    one window (a burst shorter than a window says nothing about a per-second limit)."""
+    pace = f"{bulk.updates_per_second:.1f} updates/s over {bulk.wall:.2f} s"
+    limit = bulk.limit
+    if limit is None or bulk.share_of_limit is None:
+        return pace
+    if _within_one_window(bulk.accounted, bulk.wall, limit):
+        return (
+            f"{bulk.accounted} updates in {bulk.wall:.2f} s: within one {limit.per:g} s window "
+            f"of the {limit.requests}/{limit.per:g} s limit, too short to measure a rate "
+            "against it"
+        )
+    return f"{pace} ({bulk.share_of_limit:.0%} of the {limit.per_second:g}/s limit)"
+
+
+def _throttle_summary(report: DemoReport) -> str:
+    """What the 429s of the run were, and what they mean."""
+    clockify = report.jobs[0]
+    seen = sum(job.throttled for job in report.jobs)
+    limited = sum(job.server_limited for job in report.jobs)
+    injected = sum(job.injected_429 for job in report.jobs)
+    parts = [f"429s: {seen} seen by the clients"]
+    if limited:
+        parts.append(
+            f"{limited} from the emulator's own rate limit: requests arrived closer together "
+            "than the limit allows (arrival jitter beyond the limiter's safety margin); each "
+            "was retried"
+        )
+    else:
+        parts.append(
+            "0 from the emulator's own rate limit: no window ever saw more than the limit "
+            f"({clockify.requests} Clockify requests)"
+        )
+    if injected:
+        parts.append(f"{injected} injected by the fault plan (not the limiter's doing; retried)")
+    return "; ".join(parts)
 
 
 def render_report(report: DemoReport, console: Console) -> None:
@@ -562,14 +603,13 @@ def render_report(report: DemoReport, console: Console) -> None:
         table.add_row(label, *(cell(job) for job in report.jobs))
     console.print(table)
     bulk = report.bulk
-    share = bulk.share_of_limit
-    achieved = f" ({share:.0%} of the limit)" if share is not None else ""
     console.print(
         f"bulk: {bulk.succeeded} updated, {bulk.failed} failed "
-        f"(accounted: {bulk.accounted} of {bulk.total}); "
-        f"{bulk.updates_per_second:.1f} updates/s{achieved} over {bulk.wall:.2f} s; "
-        f"server holds {bulk.verified} of {bulk.succeeded} reported updates"
+        f"(accounted: {bulk.accounted} of {bulk.total}); {_bulk_rate(bulk)}; "
+        f"server holds {bulk.verified} of {bulk.succeeded} reported updates",
+        highlight=False,
     )
+    console.print(_throttle_summary(report), highlight=False)
     if bulk.failures_by_type:
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(bulk.failures_by_type.items()))
         console.print(f"bulk failures: {kinds}")
@@ -594,7 +634,7 @@ def main(options: DemoOptions, console: Console | None = None) -> int:
         f"seed {options.seed}, latency {options.latency_ms:g}+0..{options.jitter_ms:g} ms, "
         f"5xx {options.fault_5xx:.0%}, 429 bursts {options.fault_429:.0%})"
     )
-    with _progress_display(console) as progress:
+    with progress_display(console, "bulk update") as progress:
         # The bar only lives while the bulk job runs; phases before and after it print above.
         report = run_demo(options, on_progress=progress, on_phase=console.print)
     render_report(report, console)
