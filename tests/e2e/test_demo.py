@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from timeclients import _demo
-from timeclients._demo import DemoOptions, DemoReport, run_demo
+from timeclients.cli import _demo
 from timeclients.cli import main as cli_main
+from timeclients.cli._demo import DemoOptions, DemoReport, run_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTED = re.compile(r"bulk: (\d+) updated, (\d+) failed \(accounted: (\d+) of (\d+)\)")
