@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeclients._paginate import PageWalk, last_page_number, pages_to_start, walk_sequential
+from timeclients._paginate import (
+    MAX_PAGES,
+    STALL_PAGES,
+    PageWalk,
+    last_page_number,
+    pages_to_start,
+    walk_sequential,
+)
+from timeclients.errors import DecodeError
 
 SIZE = 3
 
@@ -548,3 +556,144 @@ async def test_aclose_from_another_task_ends_a_waiting_consumer() -> None:
         await w.aclose()
     assert got == source.ids[:3]
     assert sorted(source.cancelled) == [2, 3, 4]
+
+
+# --- walks that would never end ------------------------------------------------------------------
+
+
+async def collect(items: Any, into: list[Any]) -> None:
+    """Append every item of an async iterator to ``into`` (kept when the walk raises)."""
+    async for item in items:
+        into.append(item)
+
+
+@pytest.mark.anyio
+async def test_walk_sequential_refuses_a_server_that_repeats_its_page() -> None:
+    """The same full page every time (the page number ignored, no last-page mark): a
+    DecodeError after STALL_PAGES pages of nothing new, not an endless walk."""
+    fetched: list[int] = []
+
+    async def fetch(n: int) -> list[str]:
+        fetched.append(n)
+        return ["a", "b", "c"]
+
+    got: list[str] = []
+    pages = walk_sequential(fetch, items=lambda p: p, is_last=lambda p, n: False, key=lambda x: x)
+    with pytest.raises(DecodeError, match="not advancing"):
+        await collect(pages, got)
+    assert got == ["a", "b", "c"]
+    assert fetched == list(range(1, STALL_PAGES + 2))
+
+
+@pytest.mark.anyio
+async def test_one_page_of_nothing_new_is_not_a_stall() -> None:
+    """A single page of items already seen (a burst of insertions) does not stop the walk."""
+    pages = {1: ["a", "b"], 2: ["a", "b"], 3: ["c"]}
+
+    async def fetch(n: int) -> list[str]:
+        return pages[n]
+
+    got = [
+        x
+        async for x in walk_sequential(
+            fetch, items=lambda p: p, is_last=lambda p, n: n == 3, key=lambda x: x
+        )
+    ]
+    assert got == ["a", "b", "c"]
+
+
+@pytest.mark.anyio
+async def test_walk_sequential_has_a_page_ceiling() -> None:
+    """A server that sends new items for ever is stopped at max_pages with a DecodeError."""
+    fetched: list[int] = []
+
+    async def fetch(n: int) -> list[int]:
+        fetched.append(n)
+        return [n]
+
+    with pytest.raises(DecodeError, match="after 5 pages"):
+        async for _ in walk_sequential(
+            fetch, items=lambda p: p, is_last=lambda p, n: False, key=lambda x: x, max_pages=5
+        ):
+            pass
+    assert fetched == [1, 2, 3, 4, 5]
+    assert MAX_PAGES >= 10_000
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_page_walk_refuses_a_server_that_repeats_its_page(concurrency: int) -> None:
+    """The concurrent walker: the same page for every number, claiming many pages, is a
+    DecodeError within a window of the stall, and leaves no fetch running."""
+    source = Source(SIZE)
+    source.total_override = lambda number: 1000
+    source.snapshot = lambda number: Page(number, ["x", "y", "z"], 1000)  # type: ignore[method-assign]
+    listing = walk(source, concurrency=concurrency)
+    with pytest.raises(DecodeError, match="not advancing"):
+        async for _ in listing:
+            pass
+    assert len(source.started) <= STALL_PAGES + 1 + concurrency
+    assert not walker_tasks() - {asyncio.current_task()}
+
+
+@pytest.mark.anyio
+async def test_page_walk_has_a_page_ceiling() -> None:
+    """A first page claiming more pages than the ceiling is a DecodeError at once."""
+    source = Source(6)
+    source.total_override = lambda number: 10**9
+    with pytest.raises(DecodeError, match="after 50 pages"):
+        async for _ in walk(source, max_pages=50):
+            pass
+    assert source.started == [1]
+
+
+@pytest.mark.anyio
+async def test_clockify_users_list_against_a_server_ignoring_the_page() -> None:
+    """Clockify users.list on a server that ignores ?page= (the same full page, no Last-Page):
+    a DecodeError after a handful of requests, not thousands."""
+    import httpx
+
+    from timeclients import ClockifyClient, HttpPool
+
+    requests: list[httpx.Request] = []
+    full_page = [{"id": f"u{i}", "email": f"u{i}@example.com", "name": f"U {i}"} for i in range(50)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=full_page)
+
+    async with HttpPool(transport=httpx.MockTransport(handler)) as pool:
+        client = ClockifyClient(api_key="k", pool=pool, rate_limit=None)
+        seen: list[Any] = []
+        with pytest.raises(DecodeError, match="not advancing"):
+            await collect(client.users.list("w1"), seen)
+    assert len({user.id for user in seen}) == 50
+    assert len(requests) == STALL_PAGES + 1
+
+
+@pytest.mark.anyio
+async def test_mctime_clock_list_against_a_server_repeating_page_one() -> None:
+    """McTime clock.list on a server that answers page 1 for every page number while claiming
+    a thousand pages: a DecodeError, with a bounded number of requests."""
+    import httpx
+
+    from timeclients import HttpPool, McTimeClient
+    from timeclients.testing import Emulator
+
+    emulator = Emulator(seed=5)
+    org = emulator.seed_mctime_organization(users=20)
+    async with HttpPool(transport=emulator.transport()) as pool:
+        page_one = await McTimeClient(api_key=org.manager_key, pool=pool).request("GET", "/clock")
+    page_one["totalCount"] = 1000
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json=page_one)
+
+    async with HttpPool(transport=httpx.MockTransport(handler)) as pool:
+        client = McTimeClient(api_key="k", pool=pool, rate_limit=None)
+        async with client.clock.list() as listing:
+            with pytest.raises(DecodeError, match="not advancing"):
+                await collect(listing, [])
+    assert len(requests) <= STALL_PAGES + 1 + client.page_concurrency
