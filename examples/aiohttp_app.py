@@ -3,6 +3,9 @@
 Run against the real McTime with ``MCTIME_API_KEY`` set::
 
     python -m aiohttp.web -H 127.0.0.1 -P 8080 examples.aiohttp_app:init_app
+
+or against the emulator: start ``timeclients emulator --port 8765`` and paste the ``export``
+line it prints (``MCTIME_BASE_URL`` and ``MCTIME_API_KEY``) before the command above.
 """
 
 from __future__ import annotations

@@ -4,6 +4,14 @@ Run against the real Clockify with ``CLOCKIFY_API_KEY`` set::
 
     uvicorn examples.fastapi_app:app
 
+or against the emulator, in two commands (the first prints the ``export`` line to paste)::
+
+    timeclients emulator --port 8765
+    export CLOCKIFY_BASE_URL=http://127.0.0.1:8765/api/v1 CLOCKIFY_API_KEY=...  # as printed
+    uvicorn examples.fastapi_app:app --port 8000
+
+The client reads ``CLOCKIFY_BASE_URL`` and ``CLOCKIFY_API_KEY`` itself: the code is the same.
+
 Every request handler shares one connection pool and one rate budget per workspace, so
 concurrent requests to this service cannot push Clockify past its limit.
 """

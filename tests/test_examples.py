@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -11,9 +18,13 @@ import pytest
 from aiohttp.test_utils import TestClient as AiohttpTestClient
 from aiohttp.test_utils import TestServer
 
-from examples import aiohttp_app, bulk_from_csv, fastapi_app
-from timeclients import ClockifyClient, HttpPool
+from examples import aiohttp_app, fastapi_app
+from timeclients import HttpPool
 from timeclients.testing import Emulator
+
+from .cli.conftest import CLOCKED_IN, Served, base_env, served
+
+__all__ = ["served"]  # the session fixture, shared with the command's tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,24 +71,6 @@ async def test_aiohttp_example_lists_who_is_clocked_in() -> None:
     assert body["count"] >= 45  # the manager may see their own entry too
 
 
-@pytest.mark.anyio
-async def test_bulk_from_csv_example(tmp_path: Path) -> None:
-    """The CSV example reads rows (header skipped) and accounts for every one."""
-    emulator = Emulator(seed=5)
-    ws = emulator.seed_clockify_workspace(members=30)
-    csv_file = tmp_path / "rates.csv"
-    rows = ["user_id,amount"] + [f"{m},{9000 + i}" for i, m in enumerate(ws.member_ids)]
-    rows.append("not-a-member,100")
-    csv_file.write_text("\n".join(rows) + "\n")
-    rates = bulk_from_csv.read_rates(csv_file)
-    assert len(rates) == 31
-    async with HttpPool(transport=emulator.transport()) as pool:
-        client = ClockifyClient(api_key=ws.api_key, pool=pool)
-        result = await bulk_from_csv.update(client, ws.workspace_id, rates, None)
-    assert result.succeeded == list(ws.member_ids)
-    assert set(result.failed) == {"not-a-member"}
-
-
 def python_blocks(markdown: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", markdown, flags=re.DOTALL)
 
@@ -99,3 +92,75 @@ def test_documented_python_parses_and_imports_exist(doc: str) -> None:
                 module = importlib.import_module(node.module or "")
                 for alias in node.names:
                     assert hasattr(module, alias.name), f"{doc}: {node.module}.{alias.name}"
+
+
+# --- the examples as served apps against a served emulator, configured by the environment ------
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound and released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(argv: list[str], env: dict[str, str], url: str) -> Iterator[None]:
+    """Run ``argv`` until the block ends, once ``url`` answers; stop it with Ctrl-C."""
+    with subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+        argv,
+        env={**base_env(), **env},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(url, timeout=1.0)
+                    break
+                except httpx.TransportError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(proc.stderr.read() if proc.stderr else "") from None
+                    time.sleep(0.1)
+            yield
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+
+
+def test_fastapi_example_served_against_a_served_emulator(served: Served) -> None:
+    """`uvicorn examples.fastapi_app:app` with only the emulator's variables set answers real
+    HTTP requests, reading and writing through the served emulator."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "uvicorn", "examples.fastapi_app:app", "--port", str(port)]
+    member = served.member_ids[0]
+    path = f"{base}/workspaces/{served.workspace_id}/members/{member}"
+    with serving(argv, served.env, f"{base}/docs"):
+        answer = httpx.put(f"{path}/cost-rate", params={"amount": 4321}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"cost": 4321}
+        rates = httpx.get(f"{path}/rates", timeout=10).json()
+        assert rates == {"workspace": "Cool Company", "hourly": rates["hourly"], "cost": 4321}
+        missing = httpx.get(f"{base}/workspaces/nope/members/{member}/rates", timeout=10)
+        assert missing.status_code == 404
+
+
+def test_aiohttp_example_served_against_a_served_emulator(served: Served) -> None:
+    """`python -m aiohttp.web ... examples.aiohttp_app:init_app` lists who is clocked in on the
+    served emulator, over real HTTP."""
+    port = free_port()
+    argv = [sys.executable, "-m", "aiohttp.web", "-H", "127.0.0.1", "-P", str(port)]
+    argv.append("examples.aiohttp_app:init_app")
+    url = f"http://127.0.0.1:{port}/clocked-in"
+    with serving(argv, served.env, url):
+        body = httpx.get(url, timeout=10).json()
+    assert body["count"] >= CLOCKED_IN
