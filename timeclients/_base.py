@@ -215,13 +215,17 @@ def _json_body(body: object) -> object:
 
 
 class _ClientChannel(Channel):
-    """The client's channel: an authentication error names the credential's source."""
+    """The client's channel: an authentication error names the credential's source.
 
-    __slots__ = ("credential_source",)
+    (No ``__slots__`` of its own: one per client, and its one extra attribute lives in a
+    ``__dict__`` so that ``__slots__`` still lists the channel's own fields.)
+    """
+
+    credential_source: str = ""
 
     def _error(self, *args: Any, **kwargs: Any) -> APIError:
         error = super()._error(*args, **kwargs)
-        source = getattr(self, "credential_source", "")
+        source = self.credential_source
         if isinstance(error, AuthenticationError) and source:
             hint = f"the credential was refused: check {source}"
             error.args = (f"{error}; {hint}" if error.message else f"{error}: {hint}",)
@@ -269,7 +273,7 @@ class BaseClient:
         self._owns_pool = pool is None
         self._pool = pool if pool is not None else HttpPool()
         self._base_url = base
-        self._channel: Channel = _ClientChannel(
+        self._channel: _ClientChannel = _ClientChannel(
             self._pool,
             vendor=self._vendor,
             base_url=base,
@@ -281,7 +285,7 @@ class BaseClient:
             status_errors=status_errors,
             error_message=error_message,
         )
-        self._channel.credential_source = credential.source  # type: ignore[attr-defined]
+        self._channel.credential_source = credential.source
 
     @property
     def base_url(self) -> str:
@@ -375,7 +379,7 @@ class BaseClient:
     def _use_credential(self, credential: Credential, *, keep_pace: bool = False) -> None:
         """Switch every later send (and the limiter key) to ``credential``."""
         self._channel.set_credential(credential.headers, credential.limiter_id, keep_pace=keep_pace)
-        self._channel.credential_source = credential.source  # type: ignore[attr-defined]
+        self._channel.credential_source = credential.source
         self._auth = credential.kind
 
     def __repr__(self) -> str:

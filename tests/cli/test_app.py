@@ -55,3 +55,22 @@ def test_json_never_holds_a_secret() -> None:
     assert data["user"] == {"email": "a@example.com"}
     assert data["nested"] == [{"ok": 1}]
     assert "password" not in data
+
+
+def test_the_command_uses_only_public_names_of_the_library() -> None:
+    """timeclients/cli imports nothing private from the library (its own modules aside)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "timeclients" / "cli"
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                module = node.module or ""
+                if module.startswith("timeclients"):
+                    parts = module.split(".")
+                    assert not any(p.startswith("_") for p in parts), f"{path.name}: {module}"
+                    assert not any(a.name.startswith("_") for a in node.names), path.name
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                raise AssertionError(f"{path.name} imports the library relatively")

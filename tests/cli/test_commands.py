@@ -309,3 +309,14 @@ def test_emulator_banner_prints_the_environment(served: Served) -> None:
         "TOGGL_API_TOKEN",
     }
     assert json.dumps(served.env)  # plain strings
+
+
+def test_demo_json() -> None:
+    """`demo --json`: the report as JSON on stdout, progress lines on stderr, exit 0."""
+    ran = run_cli(["demo", "--members", "20", "--clocked-in", "3", "--json"], {})
+    assert ran.status == 0, ran.stderr
+    report = ran.json()
+    assert report["ok"] is True
+    assert report["bulk"]["succeeded"] == 20
+    assert len(report["clocked_in"]) == 3
+    assert "bulk update: 20/20 (100%)" in ran.stderr

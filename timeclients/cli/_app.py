@@ -444,6 +444,9 @@ def demo(
     served: Annotated[
         bool, typer.Option("--served", help="Talk HTTP to the emulator on a loopback socket.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout, progress on stderr.")
+    ] = False,
 ) -> None:
     """Run the three clients against the embedded emulator and print what they measured."""
     from . import _demo
@@ -465,7 +468,13 @@ def demo(
         raise Failed(f"demo: {exc}", 2) from None
     if served:
         _require_emulator_extra("demo --served")
-    _finish(_demo.main(options))
+    if not as_json:
+        _finish(_demo.main(options))
+    err = _render.err_console()
+    with _render.progress_display(err, "bulk update") as progress:
+        report = _demo.run_demo(options, on_progress=progress, on_phase=err.print)
+    _render.print_json({"ok": report.ok, **_render.to_jsonable(report)})
+    _finish(0 if report.ok else 1)
 
 
 def _require_emulator_extra(command: str) -> None:
