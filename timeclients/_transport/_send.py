@@ -234,7 +234,9 @@ def validate_base_url(
     except ValueError as exc:
         raise ConfigurationError(f"{name} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigurationError(f"{name} must be an http(s) URL with a host, like https://host/api")
+        raise ConfigurationError(
+            f"{name} must be an http(s) URL with a host, like https://host/api"
+        )
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(f"{name} must not carry credentials; pass them as arguments")
     if parts.query or parts.fragment:
