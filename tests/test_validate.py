@@ -278,3 +278,27 @@ def test_request_repr_redacts_secrets() -> None:
         assert secret not in text
     assert "a@b.c" in text
     assert "('page', '2')" in text
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"api_token": "tok\ud800en"},
+        {"email": "a\udc80@example.com", "password": "secret-pw"},
+        {"email": "a@example.com", "password": "secret\ud800"},
+    ],
+)
+def test_credentials_with_a_lone_surrogate_are_a_configuration_error(
+    options: dict[str, str],
+) -> None:
+    """A credential with no UTF-8 form is refused at construction, naming it, never showing it."""
+    from timeclients import ClockifyClient, McTimeClient, TogglClient
+    from timeclients.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as info:
+        TogglClient(**options)
+    assert "surrogate" in str(info.value)
+    assert "secret" not in str(info.value)
+    for cls in (ClockifyClient, McTimeClient):
+        with pytest.raises(ConfigurationError, match="api_key"):
+            cls(api_key="key\ud800")

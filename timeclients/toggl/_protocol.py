@@ -85,9 +85,18 @@ def _basic_header(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
 
 
+def _check_basic_part(name: str, value: str) -> None:
+    """A Basic-auth part: a credential (see ``check_credential``) that has a UTF-8 form."""
+    check_credential(name, value, header=False)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # never shown: a credential is not echoed, not even in part
+        raise ConfigurationError(f"{name} is not valid Unicode text (a lone surrogate)") from None
+
+
 def token_credential(api_token: str) -> Credential:
     """HTTP Basic with user = the token, password = the literal ``api_token`` (document)."""
-    check_credential("api_token", api_token, header=False)
+    _check_basic_part("api_token", api_token)
     if ":" in api_token:
         raise ConfigurationError("api_token must not contain ':' (it is the Basic auth user)")
     return Credential(
@@ -103,8 +112,8 @@ def basic_credential(email: str, password: str) -> Credential:
     The limiter id is the e-mail alone (case-folded): the server limits per account, and a
     password change must not give the same account a second budget.
     """
-    check_credential("email", email, header=False)
-    check_credential("password", password, header=False)
+    _check_basic_part("email", email)
+    _check_basic_part("password", password)
     if ":" in email:
         raise ConfigurationError("email must not contain ':' (it is the Basic auth user)")
     return Credential(
