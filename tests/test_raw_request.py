@@ -255,6 +255,10 @@ def test_a_bad_variable_is_named(
         ({"timeout": float("inf")}, "timeout"),
         ({"timeout": "5"}, "timeout"),
         ({"pool": "shared"}, "pool"),
+        ({"rate_limit": 50}, "rate_limit"),
+        ({"rate_limit": []}, "rate_limit"),
+        ({"retry": 3}, "retry"),
+        ({"allow_insecure_http": "yes"}, "allow_insecure_http"),
         ({"base_url": "https://x.example/api?key=1"}, "base_url"),
     ],
 )

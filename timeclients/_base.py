@@ -114,6 +114,27 @@ def check_timeout(timeout: object) -> None:
         raise ConfigurationError(f"timeout must be finite and > 0 seconds, got {timeout!r}")
 
 
+def check_policies(rate_limit: object, retry: object, allow_insecure_http: object) -> None:
+    """The client's ``rate_limit``, ``retry`` and ``allow_insecure_http`` have usable types
+    (a wrong one would otherwise fail only at the first call)."""
+    ok_limit = rate_limit is None or isinstance(rate_limit, RateLimit)
+    if not ok_limit and isinstance(rate_limit, Sequence) and not isinstance(rate_limit, str):
+        ok_limit = bool(rate_limit) and all(isinstance(r, RateLimit) for r in rate_limit)
+    if not ok_limit:
+        raise ConfigurationError(
+            "rate_limit must be a RateLimit (e.g. RateLimit(50, 1.0)), a sequence of them, or "
+            f"None to turn client-side limiting off; got {rate_limit!r}"
+        )
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise ConfigurationError(
+            f"retry must be a RetryPolicy, or None to turn retries off; got {retry!r}"
+        )
+    if not isinstance(allow_insecure_http, bool):
+        raise ConfigurationError(
+            f"allow_insecure_http must be True or False, got {allow_insecure_http!r}"
+        )
+
+
 def raw_request(
     method: object, path: object, *, params: object = None, json: object = None
 ) -> Request:
@@ -260,6 +281,7 @@ class BaseClient:
         status_errors: Mapping[int, type[APIError]] | None = None,
         error_message: ErrorMessage = default_error_message,
     ) -> None:
+        check_policies(rate_limit, retry, allow_insecure_http)
         base = resolve_base_url(
             base_url,
             env=self._base_url_env,
