@@ -20,7 +20,7 @@ from ._transport import (
     default_error_message,
     validate_base_url,
 )
-from ._transport._send import ErrorMessage
+from ._transport._send import ErrorMessage, QuotaReader
 from .errors import APIError
 
 __all__ = ["BaseClient", "Credential", "env_credential"]
@@ -76,6 +76,7 @@ class BaseClient:
         timeout: float | None,
         status_errors: Mapping[int, type[APIError]] | None = None,
         error_message: ErrorMessage = default_error_message,
+        quota: QuotaReader | None = None,
     ) -> None:
         base = validate_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self._auth = credential.kind
@@ -93,6 +94,7 @@ class BaseClient:
             timeout=timeout,
             status_errors=status_errors,
             error_message=error_message,
+            quota=quota,
         )
 
     @property

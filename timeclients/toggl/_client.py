@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from .._base import BaseClient, env_credential
+from .._base import BaseClient
+from .._toggl_common import ENV_TOKEN, resolve_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
 from . import _protocol as proto
@@ -22,7 +23,6 @@ DEFAULT_BASE_URL: Final = "https://api.track.toggl.com/api/v8"
 #: specs/README.md: "one request per second per API token is a safe rate".
 DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
 DEFAULT_RETRY: Final = RetryPolicy()
-ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
 # specs/README.md: "Toggl v8 answers a bad credential with 403 (not 401)".
 _STATUS_ERRORS: Final = {403: AuthenticationError}
 
@@ -130,19 +130,7 @@ class TogglClient(BaseClient):
         return envelope.data
 
 
-def _credential(api_token: str | None, email: str | None, password: str | None) -> Credential:
-    if api_token is not None and (email is not None or password is not None):
-        raise ConfigurationError("pass either api_token or email and password, not both")
-    if api_token is not None:
-        return proto.token_credential(api_token)
-    if email is not None or password is not None:
-        if email is None or password is None:
-            raise ConfigurationError("email and password go together: pass both")
-        return proto.basic_credential(email, password)
-    found = env_credential(ENV_TOKEN)
-    if found is not None:
-        return proto.token_credential(found[1])
-    return proto.ANONYMOUS
+_credential = resolve_credential
 
 
 class MeResource:

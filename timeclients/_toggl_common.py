@@ -1,0 +1,157 @@
+"""Toggl Track's credentials and input rules, shared by the v8 and the v9 clients.
+
+Both API versions authenticate the same way (Toggl's developer documentation,
+"Authentication", https://engineering.toggl.com/docs/authentication: HTTP Basic with
+``<token>:api_token`` or ``<email>:<password>``; a failed authentication is a 403), take the
+same ``TOGGL_API_TOKEN`` from the environment, answer a token reset with the new token as a
+JSON string, and check passwords and time zones the same way. Pure: nothing here awaits.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import zoneinfo
+from typing import Final
+
+from ._base import Credential, env_credential
+from ._transport import check_credential, credential_fingerprint
+from ._validate import check_text
+from .errors import ConfigurationError, DecodeError, ValidationError
+
+__all__ = [
+    "ANONYMOUS",
+    "ANONYMOUS_ID",
+    "ENV_TOKEN",
+    "MIN_PASSWORD_LENGTH",
+    "TOKEN_PASSWORD",
+    "basic_credential",
+    "check_fullname",
+    "check_password",
+    "check_timezone",
+    "parse_new_token",
+    "resolve_credential",
+    "token_credential",
+]
+
+#: The literal password that goes with an API token ("Authentication": ``-u <token>:api_token``).
+TOKEN_PASSWORD: Final = "api_token"  # noqa: S105 (the documented literal, not a secret)
+#: "Password should be at least 6 characters" (v8 signups; v9 ``PUT /me`` error list).
+MIN_PASSWORD_LENGTH: Final = 6
+#: The limiter key of a client without a credential: all anonymous clients share it.
+ANONYMOUS_ID: Final = "anonymous"
+#: Where both Toggl clients read a token when given no credential.
+ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+
+def _basic_header(user: str, password: str) -> dict[str, str]:
+    # RFC 7617 Basic: base64 of UTF-8 "user:password"; Toggl's curl -u examples do the same.
+    raw = f"{user}:{password}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+
+
+def token_credential(api_token: str) -> Credential:
+    """HTTP Basic with user = the token, password = the literal ``api_token``."""
+    check_credential("api_token", api_token, header=False)
+    if ":" in api_token:
+        raise ConfigurationError("api_token must not contain ':' (it is the Basic auth user)")
+    return Credential(
+        "token",
+        _basic_header(api_token, TOKEN_PASSWORD),
+        credential_fingerprint("toggl-token", api_token),
+    )
+
+
+def basic_credential(email: str, password: str) -> Credential:
+    """HTTP Basic with the account's e-mail and password.
+
+    The limiter id is the e-mail alone (case-folded): the server limits per account, and a
+    password change must not give the same account a second budget.
+    """
+    check_credential("email", email, header=False)
+    check_credential("password", password, header=False)
+    if ":" in email:
+        raise ConfigurationError("email must not contain ':' (it is the Basic auth user)")
+    return Credential(
+        "basic",
+        _basic_header(email, password),
+        credential_fingerprint("toggl-email", email.casefold()),
+    )
+
+
+ANONYMOUS: Final = Credential("anonymous", {}, ANONYMOUS_ID)
+
+
+def resolve_credential(
+    api_token: str | None, email: str | None, password: str | None
+) -> Credential:
+    """The credential a Toggl client was given: a token, or e-mail and password, or
+    ``TOGGL_API_TOKEN`` from the environment, or :data:`ANONYMOUS` when there is none."""
+    if api_token is not None and (email is not None or password is not None):
+        raise ConfigurationError("pass either api_token or email and password, not both")
+    if api_token is not None:
+        return token_credential(api_token)
+    if email is not None or password is not None:
+        if email is None or password is None:
+            raise ConfigurationError("email and password go together: pass both")
+        return basic_credential(email, password)
+    found = env_credential(ENV_TOKEN)
+    if found is not None:
+        return token_credential(found[1])
+    return ANONYMOUS
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    # available_timezones() walks the tz database (~600 files): read it once.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: str, value: object) -> str:
+    """A known IANA zone name (Toggl: "timezone: string, IANA TZ timezones")."""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"must be an IANA timezone name, got {type(value).__name__}")
+    if value not in _zones():
+        shown = value if len(value) <= 80 else value[:80] + "..."
+        raise ValidationError(
+            name, f"must be a known IANA timezone (e.g. 'Etc/UTC'), got {shown!r}"
+        )
+    return value
+
+
+def check_password(name: str, value: object) -> str:
+    """A password of at least 6 characters; never echoed in the error."""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"must be a string, got {type(value).__name__}")
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(name, f"must be at least {MIN_PASSWORD_LENGTH} characters long")
+    return value
+
+
+def check_fullname(name: str, value: object) -> str:
+    """A non-blank string (a user's full name, an app name)."""
+    text = check_text(name, value)
+    if not text.strip():
+        raise ValidationError(name, "must not be blank")
+    return text
+
+
+def parse_new_token(data: object, *, method: str, path: str) -> str:
+    """The body of a token reset: a JSON string holding the new, usable token."""
+    if not isinstance(data, str):
+        raise DecodeError(
+            f"{method} {path}: expected the new token as a JSON string, got {type(data).__name__}",
+            field="$",
+            method=method,
+            path=path,
+        )
+    try:
+        token_credential(data)
+    except ConfigurationError as exc:
+        raise DecodeError(
+            f"{method} {path}: the new token is not usable: {exc}",
+            field="$",
+            method=method,
+            path=path,
+        ) from exc
+    return data
