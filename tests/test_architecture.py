@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "timeclients"
-VENDORS = ("clockify", "mctime", "toggl")
+VENDORS = ("clockify", "mctime", "toggl", "toggltrack")
 
 
 def imports_of(path: Path) -> set[str]:

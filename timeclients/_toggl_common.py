@@ -10,11 +10,13 @@ JSON string, and check passwords and time zones the same way. Pure: nothing here
 from __future__ import annotations
 
 import base64
+import enum
 import functools
 import zoneinfo
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
-from ._base import Credential, env_credential
+from ._base import BaseClient, Credential, env_credential
 from ._transport import check_credential, credential_fingerprint
 from ._validate import check_text
 from .errors import ConfigurationError, DecodeError, ValidationError
@@ -25,10 +27,13 @@ __all__ = [
     "ENV_TOKEN",
     "MIN_PASSWORD_LENGTH",
     "TOKEN_PASSWORD",
+    "UNSET",
+    "TogglAccountClient",
     "basic_credential",
     "check_fullname",
     "check_password",
     "check_timezone",
+    "checked_fields",
     "parse_new_token",
     "resolve_credential",
     "token_credential",
@@ -42,6 +47,37 @@ MIN_PASSWORD_LENGTH: Final = 6
 ANONYMOUS_ID: Final = "anonymous"
 #: Where both Toggl clients read a token when given no credential.
 ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+
+class _Unset(enum.Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: "Not given": ``me.update`` sends only the fields that are not ``UNSET``.
+UNSET: Final = _Unset.UNSET
+
+
+def checked_fields(
+    fields: Mapping[str, object], checks: Mapping[str, Callable[[str, Any], object]]
+) -> dict[str, object]:
+    """The fields given (not :data:`UNSET`), each passed through its check, in order.
+
+    Raises :class:`ValidationError` for a field without a check, or when none is given.
+    """
+    body: dict[str, object] = {}
+    for name, value in fields.items():
+        if value is UNSET:
+            continue
+        check = checks.get(name)
+        if check is None:
+            raise ValidationError(name, "is not a field me.update can change")
+        body[name] = check(name, value)
+    if not body:
+        raise ValidationError("me.update", "give at least one field to change")
+    return body
 
 
 def _basic_header(user: str, password: str) -> dict[str, str]:
@@ -155,3 +191,45 @@ def parse_new_token(data: object, *, method: str, path: str) -> str:
             path=path,
         ) from exc
     return data
+
+
+class TogglAccountClient(BaseClient):
+    """A Toggl client (v8 or v9) whose sign-in follows the account's own changes.
+
+    A new e-mail or password (for a client that signs in with them) and a reset token are
+    used from the next call on; the limiter key follows and keeps pace, because Toggl counts
+    the account, which already saw the request that made the switch.
+    """
+
+    #: Kept only for e-mail/password sign-in, to follow an e-mail or password change.
+    _email: str | None = None
+    _password: str | None = None
+
+    def _remember_login(
+        self, credential: Credential, email: str | None, password: str | None
+    ) -> None:
+        if credential.kind == "basic":
+            self._email, self._password = email, password
+
+    def _use(self, credential: Credential) -> None:
+        self._use_credential(credential, keep_pace=True)
+
+    def _email_changed(self, requested: str, accepted: str | None) -> None:
+        """Sign in with the new address once the server accepted it (and echoed it back)."""
+        if self._password is None:
+            return
+        if accepted is not None and accepted.casefold() != requested.casefold():
+            return
+        self._email = accepted or requested
+        self._use(basic_credential(self._email, self._password))
+
+    def _password_changed(self, password: str) -> None:
+        """Sign in with the new password once the server accepted it."""
+        if self._email is not None:
+            self._password = password
+            self._use(basic_credential(self._email, password))
+
+    def _token_reset(self, token: str) -> None:
+        """Sign in with the new token from now on, and forget any e-mail and password."""
+        self._use(token_credential(token))
+        self._email = self._password = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import AsyncIterator, Iterator
 
@@ -11,6 +10,7 @@ import pytest
 import respx
 
 from timeclients import HttpPool, RateLimit, RetryPolicy, TogglTrackClient
+from timeclients._toggl_common import basic_credential
 from timeclients.errors import (
     AuthenticationError,
     BadRequestError,
@@ -49,27 +49,24 @@ QUOTA_OK = {"X-Toggl-Quota-Remaining": "29", "X-Toggl-Quota-Resets-In": "3599"}
 
 
 def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    """The Authorization header the client must send for ``user:password``."""
+    return basic_credential(user, password).headers["Authorization"]
 
 
 @pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    """A respx router for Toggl's v9 base URL; unmatched requests fail the test."""
+async def pool(fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HttpPool]:
+    """A pool on the fake clock (waits cost no real time) and no TOGGL_API_TOKEN from the shell;
+    respx answers for Toggl's v9 base URL and fails the test on any other request."""
+    monkeypatch.delenv("TOGGL_API_TOKEN", raising=False)
+    async with HttpPool(clock=fake_clock) as http_pool:
+        yield http_pool
+
+
+@pytest.fixture
+def router(pool: HttpPool) -> Iterator[respx.MockRouter]:
+    """The respx router of Toggl's v9 base URL."""
     with respx.mock(base_url=BASE, assert_all_called=False) as mock:
         yield mock
-
-
-@pytest.fixture
-async def pool(fake_clock: FakeClock) -> AsyncIterator[HttpPool]:
-    """A pool on the fake clock: limits and quota waits cost no real time."""
-    async with HttpPool(clock=fake_clock) as pool:
-        yield pool
-
-
-@pytest.fixture(autouse=True)
-def no_env_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No TOGGL_API_TOKEN from the developer's shell leaks into a test."""
-    monkeypatch.delenv("TOGGL_API_TOKEN", raising=False)
 
 
 def client(pool: HttpPool, **kwargs: object) -> TogglTrackClient:
@@ -372,8 +369,9 @@ async def test_quota_without_a_reset_is_raised_not_retried_blindly(
     assert route.call_count == 1
 
 
-def test_a_client_needs_a_credential() -> None:
+def test_a_client_needs_a_credential(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a token, e-mail/password or TOGGL_API_TOKEN the client refuses to be built."""
+    monkeypatch.delenv("TOGGL_API_TOKEN", raising=False)
     with pytest.raises(ConfigurationError, match="TOGGL_API_TOKEN"):
         TogglTrackClient()
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from .._base import BaseClient
-from .._toggl_common import ENV_TOKEN, resolve_credential
+from .._toggl_common import ENV_TOKEN, TogglAccountClient, resolve_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
 from . import _protocol as proto
-from ._protocol import UNSET, Credential
+from ._protocol import UNSET
 from .models import DateFormat, Me, TimeOfDayFormat, User
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ._protocol import _Unset
+    from .._toggl_common import _Unset
 
 __all__ = ["MeResource", "SignupsResource", "TogglClient"]
 
@@ -27,7 +26,7 @@ DEFAULT_RETRY: Final = RetryPolicy()
 _STATUS_ERRORS: Final = {403: AuthenticationError}
 
 
-class TogglClient(BaseClient):
+class TogglClient(TogglAccountClient):
     """An async client for the Toggl Track API v8 user endpoints.
 
     Authenticates with HTTP Basic: ``api_token`` (user = the token, password = the literal
@@ -79,9 +78,7 @@ class TogglClient(BaseClient):
             status_errors=_STATUS_ERRORS,
         )
         self._timeout = timeout
-        # Kept only for e-mail/password auth, to follow a password or e-mail change.
-        self._email = email if credential.kind == "basic" else None
-        self._password = password if credential.kind == "basic" else None
+        self._remember_login(credential, email, password)
         self._anonymous_channel: Channel | None = (
             self._channel if credential.kind == "anonymous" else None
         )
@@ -89,11 +86,6 @@ class TogglClient(BaseClient):
         self.me = MeResource(self)
         #: ``/signups``: create a user (needs no credential).
         self.signups = SignupsResource(self)
-
-    def _use(self, credential: Credential) -> None:
-        # The channel holds the only copy of the header; the limiter key follows it. The new
-        # key keeps pace: Toggl counts the account, which already saw the switching request.
-        self._use_credential(credential, keep_pace=True)
 
     def _require_credential(self, call: str) -> None:
         if self._auth == "anonymous":
@@ -204,14 +196,8 @@ class MeResource:
             }
         )
         user = await client._user(request)
-        if (
-            client._auth == "basic"
-            and isinstance(email, str)
-            and client._password is not None
-            and user.email.casefold() == email.casefold()
-        ):
-            client._email = user.email
-            client._use(proto.basic_credential(user.email, client._password))
+        if isinstance(email, str):
+            client._email_changed(email, user.email)
         return user
 
     async def change_password(self, *, current_password: str, password: str) -> User:
@@ -229,9 +215,7 @@ class MeResource:
             current_password=current_password, password=password
         )
         user = await client._user(request)
-        if client._auth == "basic" and client._email is not None:
-            client._password = password
-            client._use(proto.basic_credential(client._email, password))
+        client._password_changed(password)
         return user
 
     async def reset_token(self) -> str:
@@ -251,8 +235,7 @@ class MeResource:
         request = proto.reset_token_request()
         response = await client._channel.send(request)
         token = proto.parse_new_token(response.json(), method=response.method, path=response.path)
-        client._use(proto.token_credential(token))
-        client._email = client._password = None
+        client._token_reset(token)
         return token
 
 

@@ -6,7 +6,6 @@ notes in /work/shared/specs/README.md. Nothing here awaits or touches the networ
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -21,9 +20,11 @@ from .._toggl_common import (
     ANONYMOUS_ID,
     MIN_PASSWORD_LENGTH,
     TOKEN_PASSWORD,
+    UNSET,
     basic_credential,
     check_password,
     check_timezone,
+    checked_fields,
     parse_new_token,
     token_credential,
 )
@@ -62,17 +63,6 @@ __all__ = [
     "since_param",
     "token_credential",
 ]
-
-
-class _Unset(enum.Enum):
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-#: "Not given": ``me.update`` sends only the fields that are not ``UNSET``.
-UNSET: Final = _Unset.UNSET
 
 
 def since_param(value: object) -> str:
@@ -120,17 +110,7 @@ _UPDATE_CHECKS: Final[dict[str, Callable[[str, Any], object]]] = {
 
 def me_update_request(fields: dict[str, object]) -> Request:
     """``PUT /me`` with ``{"user": {...}}`` holding only the fields given, each checked."""
-    user: dict[str, object] = {}
-    for name, value in fields.items():
-        if value is UNSET:
-            continue
-        check = _UPDATE_CHECKS.get(name)
-        if check is None:
-            raise ValidationError(name, "is not a field PUT /me can update")
-        user[name] = check(name, value)
-    if not user:
-        raise ValidationError("me.update", "give at least one field to change")
-    return Request("PUT", ("me",), json={"user": user})
+    return Request("PUT", ("me",), json={"user": checked_fields(fields, _UPDATE_CHECKS)})
 
 
 def change_password_request(*, current_password: object, password: object) -> Request:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._base import BaseClient, Credential
 from .._toggl_common import (
     ENV_TOKEN,
-    basic_credential,
+    TogglAccountClient,
     parse_new_token,
     resolve_credential,
-    token_credential,
 )
 from .._transport import HttpPool, RateLimit, Request, Response, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
@@ -20,7 +18,7 @@ from ._protocol import UNSET
 from .models import Quota, User
 
 if TYPE_CHECKING:
-    from ._protocol import _Unset
+    from .._toggl_common import _Unset
 
 __all__ = ["MeResource", "TogglTrackClient"]
 
@@ -28,7 +26,7 @@ _DEFAULT_RETRY = RetryPolicy()
 _CHECK_CREDENTIAL = f"check {ENV_TOKEN} or the api_token (or email and password) you passed"
 
 
-class TogglTrackClient(BaseClient):
+class TogglTrackClient(TogglAccountClient):
     """An async client for the Toggl Track API v9 (the live API) user endpoints.
 
     Authenticates with HTTP Basic: ``api_token`` (user = the token, password = the literal
@@ -88,15 +86,9 @@ class TogglTrackClient(BaseClient):
             status_errors=proto.STATUS_ERRORS,
             quota=proto.read_quota_headers,
         )
-        # Kept only for e-mail/password auth, to follow a password or e-mail change.
-        self._email = email if credential.kind == "basic" else None
-        self._password = password if credential.kind == "basic" else None
+        self._remember_login(credential, email, password)
         #: ``/me``: read and change the user, reset the token, read the quotas.
         self.me = MeResource(self)
-
-    def _use(self, credential: Credential) -> None:
-        # The new key keeps pace: Toggl counts the account, which saw the switching request.
-        self._use_credential(credential, keep_pace=True)
 
     async def _call(self, request: Request) -> Response:
         try:
@@ -166,42 +158,33 @@ class MeResource:
                 ``fullname``, a known IANA ``timezone``); nothing is sent.
             BadRequestError: Toggl refused the change (e.g. "Invalid default_workspace_id").
         """
-        client = self._client
-        request = proto.me_update_request(
-            {
-                "beginning_of_week": beginning_of_week,
-                "country_id": country_id,
-                "default_workspace_id": default_workspace_id,
-                "email": email,
-                "fullname": fullname,
-                "timezone": timezone,
-            }
-        )
-        user = await client._user(request)
-        if client._password is not None and isinstance(email, str):
-            # The server accepted the change: sign in with the address it now holds.
-            client._email = user.email or email
-            client._use(basic_credential(client._email, client._password))
-        return user
+        fields = {
+            "beginning_of_week": beginning_of_week,
+            "country_id": country_id,
+            "default_workspace_id": default_workspace_id,
+            "email": email,
+            "fullname": fullname,
+            "timezone": timezone,
+        }
+        updated = await self._client._user(proto.me_update_request(fields))
+        if isinstance(email, str):  # accepted: an e-mail sign-in follows the new address
+            self._client._email_changed(email, updated.email)
+        return updated
 
     async def change_password(self, *, current_password: str, password: str) -> User:
-        """``PUT /me`` with ``current_password`` and the new ``password`` (>= 6 characters).
-
-        When the client signs in with e-mail and password, it uses the new password from then on.
+        """``PUT /me`` with ``current_password`` and the new ``password`` (>= 6 characters);
+        a client signed in with e-mail and password signs in with the new one afterwards.
 
         Raises:
             ValidationError: an empty current password or a new one under 6 characters.
             BadRequestError: Toggl refused the change ("Current password is not valid").
         """
-        client = self._client
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        user = await client._user(request)
-        if client._email is not None:
-            client._password = password
-            client._use(basic_credential(client._email, password))
-        return user
+        updated = await self._client._user(request)
+        self._client._password_changed(password)
+        return updated
 
     async def reset_token(self) -> str:
         """``POST /me/reset_token``: Toggl issues a new API token; the old one stops working.
@@ -213,11 +196,9 @@ class MeResource:
         Raises:
             DecodeError: the answer is not a usable token (the client keeps its credential).
         """
-        client = self._client
-        response = await client._call(proto.reset_token_request())
-        token = parse_new_token(response.json(), method=response.method, path=response.path)
-        client._use(token_credential(token))
-        client._email = client._password = None
+        answer = await self._client._call(proto.reset_token_request())
+        token = parse_new_token(answer.json(), method=answer.method, path=answer.path)
+        self._client._token_reset(token)
         return token
 
     async def quota(self) -> list[Quota]:

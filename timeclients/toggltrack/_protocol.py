@@ -17,13 +17,12 @@ Nothing here awaits or touches the network.
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._convert import ModelDecoder, snake_case
-from .._toggl_common import check_fullname, check_password
+from .._toggl_common import UNSET, check_fullname, check_password, checked_fields
 from .._toggl_common import check_timezone as check_timezone
 from .._transport import NO_BODY, RateLimit, Request
 from .._validate import check_bool, check_email, check_int_range, check_min_int
@@ -56,17 +55,6 @@ QUOTA_REMAINING_HEADER: Final = "X-Toggl-Quota-Remaining"
 QUOTA_RESETS_IN_HEADER: Final = "X-Toggl-Quota-Resets-In"
 #: "Authentication": a failed authentication is a 403 (not 401).
 STATUS_ERRORS: Final = {403: AuthenticationError}
-
-
-class _Unset(enum.Enum):
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-#: "Not given": ``me.update`` sends only the fields that are not ``UNSET``.
-UNSET: Final = _Unset.UNSET
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -129,17 +117,7 @@ _UPDATE_CHECKS: Final[dict[str, Callable[[str, Any], object]]] = {
 
 def me_update_request(fields: dict[str, object]) -> Request:
     """``PUT /me`` with a flat body holding only the fields given, each checked."""
-    body: dict[str, object] = {}
-    for name, value in fields.items():
-        if value is UNSET:
-            continue
-        check = _UPDATE_CHECKS.get(name)
-        if check is None:
-            raise ValidationError(name, "is not a field me.update can change")
-        body[name] = check(name, value)
-    if not body:
-        raise ValidationError("me.update", "give at least one field to change")
-    return Request("PUT", ("me",), json=body)
+    return Request("PUT", ("me",), json=checked_fields(fields, _UPDATE_CHECKS))
 
 
 def change_password_request(*, current_password: object, password: object) -> Request:
