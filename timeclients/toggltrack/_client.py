@@ -158,7 +158,7 @@ class MeResource:
                 ``fullname``, a known IANA ``timezone``); nothing is sent.
             BadRequestError: Toggl refused the change (e.g. "Invalid default_workspace_id").
         """
-        fields = {
+        fields: dict[str, object] = {
             "beginning_of_week": beginning_of_week,
             "country_id": country_id,
             "default_workspace_id": default_workspace_id,
