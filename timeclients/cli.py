@@ -55,6 +55,7 @@ def run_emulator(args: argparse.Namespace) -> int:
               f"workspace: {ws.workspace_id}")  # fmt: skip
         print(f"  McTime    {served.mctime_url}  API_KEY: {org.manager_key} (manager)")
         print(f"  Toggl     {served.toggl_url}  token: {toggl.api_token}")
+        print(f"  Toggl v9  {served.toggltrack_url}  (the same account and token)")
         print("Press Ctrl-C to stop.", flush=True)
         stop = threading.Event()
         try:

@@ -410,3 +410,17 @@ def test_rate_limit_takes_one_window_or_several() -> None:
     assert TogglTrackClient(api_token=TOKEN, rate_limit=None).rate_limit is None
     with pytest.raises(ConfigurationError):
         TogglTrackClient(api_token=TOKEN, rate_limit=[])
+
+
+@pytest.mark.anyio
+async def test_without_a_limiter_the_quota_wait_is_slept(
+    router: respx.MockRouter, pool: HttpPool, fake_clock: FakeClock
+) -> None:
+    """With ``rate_limit=None`` there is no key to pause: the call itself sleeps the reset."""
+    route = router.get("/me/quota")
+    route.side_effect = [
+        httpx.Response(402, headers={"X-Toggl-Quota-Resets-In": "7"}),
+        httpx.Response(200, json=[]),
+    ]
+    assert await client(pool, rate_limit=None).me.quota() == []
+    assert 7.0 in fake_clock.sleeps

@@ -131,3 +131,26 @@ def test_quota_header_reader_round_trips_numbers(remaining: int, resets: int) ->
     """Whatever numbers the server writes are read back exactly."""
     headers = {"X-Toggl-Quota-Remaining": str(remaining), "X-Toggl-Quota-Resets-In": str(resets)}
     assert read_quota_headers(headers) == (remaining, float(resets))
+
+
+@given(st.integers(-(10**6), 10**6))
+def test_beginning_of_week_is_exactly_zero_to_six(day: int) -> None:
+    """Every integer 0-6 is sent as given; every other integer is refused before sending."""
+    if 0 <= day <= 6:
+        assert proto.me_update_request({"beginning_of_week": day}).json == {
+            "beginning_of_week": day
+        }
+    else:
+        with pytest.raises(ValidationError):
+            proto.me_update_request({"beginning_of_week": day})
+
+
+@given(st.text(max_size=12))
+def test_short_passwords_never_leave(password: str) -> None:
+    """A new password under 6 characters is refused; any 6 or more is sent unchanged."""
+    if len(password) >= 6:
+        request = proto.change_password_request(current_password="old-one", password=password)
+        assert request.json["password"] == password
+    else:
+        with pytest.raises(ValidationError):
+            proto.change_password_request(current_password="old-one", password=password)

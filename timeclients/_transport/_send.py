@@ -392,8 +392,8 @@ class Channel:
                 and resets_in is not None
                 and (status == 402 or (remaining is not None and remaining <= 0))
             ):
-                # The server says the key's quota is spent: it waits for the reset, whatever
-                # the local windows allow (ARCHITECTURE.md: reported quotas pause the key).
+                # The server says the key's quota is spent: the key waits for the reset it
+                # announced, whatever the local windows allow.
                 limiter.pause(resets_in)
             if 200 <= status < 300:
                 return Response(status, response.headers, response.content, method, path)
@@ -412,8 +412,16 @@ class Channel:
                     continue
                 stats.failures += 1
                 message = self._error_message(response.content) or "API quota exhausted"
-                if resets_in is not None:
-                    message = f"{message}; it resets in {resets_in:g} s"
+                if resets_in is None:
+                    message += "; the server did not say when it resets: retry later"
+                elif resets_in > policy.max_retry_after:
+                    message += (
+                        f"; it resets in {resets_in:g} s, beyond max_retry_after"
+                        f" ({policy.max_retry_after:g} s): later calls with this credential wait"
+                        f" for the reset"
+                    )
+                else:
+                    message += f"; it resets in {resets_in:g} s (no attempts left)"
                 raise QuotaExceededError(
                     message,
                     method=method,
