@@ -1,10 +1,11 @@
-"""timeclients: async-first typed clients for Clockify, McTime and Toggl Track v8."""
+"""timeclients: async-first typed clients for Clockify, McTime and Toggl Track (v9, and v8)."""
 
 from . import errors
 from ._transport import HttpPool, RateLimit, RetryPolicy
 from .clockify import ClockifyClient
 from .mctime import McTimeClient
 from .toggl import TogglClient
+from .toggltrack import TogglTrackClient
 
 __all__ = [
     "ClockifyClient",
@@ -13,6 +14,7 @@ __all__ = [
     "RateLimit",
     "RetryPolicy",
     "TogglClient",
+    "TogglTrackClient",
     "errors",
 ]
 

@@ -24,7 +24,7 @@ from ._transport import (
     default_error_message,
     validate_base_url,
 )
-from ._transport._send import NO_BODY, ErrorMessage
+from ._transport._send import NO_BODY, ErrorMessage, QuotaReader
 from ._validate import check_encodable
 from .errors import APIError, AuthenticationError, ConfigurationError, ValidationError
 
@@ -280,6 +280,7 @@ class BaseClient:
         timeout: float | None,
         status_errors: Mapping[int, type[APIError]] | None = None,
         error_message: ErrorMessage = default_error_message,
+        quota: QuotaReader | None = None,
     ) -> None:
         check_policies(rate_limit, retry, allow_insecure_http)
         base = resolve_base_url(
@@ -306,6 +307,7 @@ class BaseClient:
             timeout=timeout,
             status_errors=status_errors,
             error_message=error_message,
+            quota=quota,
         )
         self._channel.credential_source = credential.source
 

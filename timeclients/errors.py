@@ -12,6 +12,7 @@
         │   └── EntryNotVisibleError           McTime GET /clock/{id}: unknown id or not allowed
         ├── AuthenticationError 401            (Toggl v8 answers a bad credential with 403)
         ├── PaymentRequiredError 402
+        │   ├── QuotaExceededError             Toggl v9: hourly quota spent (.resets_in)
         │   └── SubscriptionRequiredError      Clockify users.add: no paid subscription
         ├── PermissionDeniedError 403
         │   └── NoSeatsAvailableError          Clockify users.add: no free paid seat
@@ -43,6 +44,7 @@ __all__ = [
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "QuotaExceededError",
     "RateLimitedError",
     "ServerError",
     "SubscriptionRequiredError",
@@ -155,6 +157,32 @@ class PaymentRequiredError(APIError):
     """402: the account's plan does not allow this."""
 
     default_status = 402
+
+
+class QuotaExceededError(PaymentRequiredError):
+    """402 answering a spent request quota (Toggl Track v9's hourly quotas).
+
+    ``resets_in`` is the number of seconds until the quota resets when the server said it
+    (Toggl's ``X-Toggl-Quota-Resets-In`` header), else ``None``. The client waited out resets
+    up to ``RetryPolicy.max_retry_after``; this is raised when the reset is further away.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 402,
+        method: str = "",
+        path: str = "",
+        body: str = "",
+        retry_after: float | None = None,
+        resets_in: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, status=status, method=method, path=path, body=body, retry_after=retry_after
+        )
+        #: Seconds until the quota resets, when the server said; else ``None``.
+        self.resets_in = resets_in
 
 
 class SubscriptionRequiredError(PaymentRequiredError):

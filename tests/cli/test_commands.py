@@ -307,6 +307,7 @@ def test_emulator_banner_prints_the_environment(served: Served) -> None:
         "MCTIME_API_KEY",
         "TOGGL_BASE_URL",
         "TOGGL_API_TOKEN",
+        "TOGGL_TRACK_BASE_URL",
     }
     assert json.dumps(served.env)  # plain strings
 

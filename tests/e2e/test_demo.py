@@ -28,7 +28,7 @@ def assert_accounts_for_everything(report: DemoReport, members: int, clocked_in:
     assert bulk.verified == bulk.succeeded
     assert bulk.last_progress == (members, members)
     assert report.ok
-    clockify, mctime, toggl = report.jobs
+    clockify, mctime, toggl, toggltrack = report.jobs
     assert clockify.items == members
     if clockify.error is None:  # the members were read first: 50 (and the owner) per page
         pages = math.ceil((members + 1) / 50)
@@ -38,6 +38,8 @@ def assert_accounts_for_everything(report: DemoReport, members: int, clocked_in:
         assert len({entry.id for entry in report.clocked_in}) == clocked_in
     if toggl.error is None:
         assert report.toggl_user is not None
+    if toggltrack.error is None:
+        assert report.toggl_quota is not None
 
 
 def test_run_demo_in_process_without_faults() -> None:
@@ -54,13 +56,16 @@ def test_run_demo_in_process_without_faults() -> None:
     assert (report.bulk.succeeded, report.bulk.failed) == (60, 0)
     assert report.toggl_user == "John Swift <john.swift0@example.com>"
     assert [d for d, _ in progress] == list(range(1, 61))
-    assert len(phases) == 4
-    clockify, mctime, toggl = report.jobs
+    assert len(phases) == 5
+    clockify, mctime, toggl, toggltrack = report.jobs
     assert (clockify.throttled, clockify.server_limited, clockify.retries) == (0, 0, 0)
     assert clockify.requests == 2 + 60  # two pages of members, then one PUT each
     assert mctime.requests == 2  # 25 clocked in: two pages of 20
     assert toggl.requests == 1
-    assert report.emulator_requests == 65
+    assert toggltrack.requests == 2  # the user, then its quota
+    assert report.toggl_quota is not None
+    assert report.toggl_quota.startswith("28 of 30 requests left, resets in ")
+    assert report.emulator_requests == 67
     # 60 updates at 50/s take at least 59 intervals of 1/50 s: the limit is kept ...
     assert report.bulk.wall >= 59 / 50
     # ... and not by sending far slower than it (a generous bound: this machine is shared).

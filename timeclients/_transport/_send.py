@@ -24,6 +24,7 @@ from ..errors import (
     APIError,
     ConfigurationError,
     DecodeError,
+    QuotaExceededError,
     RateLimitedError,
     TransportError,
     error_class_for_status,
@@ -42,6 +43,7 @@ from ._retry import (
 __all__ = [
     "NO_BODY",
     "Channel",
+    "QuotaReader",
     "Request",
     "Response",
     "check_credential",
@@ -265,6 +267,9 @@ def _is_loopback(host: str) -> bool:
 
 
 ErrorMessage = Callable[[bytes], str]
+#: Reads what a response says of the key's server-side quota: (requests remaining, seconds until
+#: it resets), each ``None`` when not said. A vendor whose server reports quotas declares one.
+QuotaReader = Callable[[Mapping[str, str]], tuple[int | None, float | None]]
 
 
 class Channel:
@@ -278,6 +283,7 @@ class Channel:
         "_error_message",
         "_headers",
         "_key",
+        "_quota",
         "_status_errors",
         "_timeout",
         "pool",
@@ -300,6 +306,7 @@ class Channel:
         timeout: float | None = None,
         status_errors: Mapping[int, type[APIError]] | None = None,
         error_message: ErrorMessage = default_error_message,
+        quota: QuotaReader | None = None,
     ) -> None:
         self.pool = pool
         self.vendor = vendor
@@ -311,6 +318,7 @@ class Channel:
         self._key = (vendor, credential_id)
         self._status_errors = dict(status_errors or {})
         self._error_message = error_message
+        self._quota = quota
         self._timeout = (
             _httpx_timeout(Timeouts.of(timeout, connect=pool.timeouts.connect))
             if timeout is not None
@@ -438,8 +446,51 @@ class Channel:
                     (clock.now() - started) * 1000.0,
                     attempt,
                 )
+            remaining, resets_in = (
+                self._quota(response.headers) if self._quota is not None else (None, None)
+            )
+            if (
+                limiter is not None
+                and resets_in is not None
+                and (status == 402 or (remaining is not None and remaining <= 0))
+            ):
+                # The server says the key's quota is spent: the key waits for the reset it
+                # announced, whatever the local windows allow.
+                limiter.pause(resets_in)
             if 200 <= status < 300:
                 return Response(status, response.headers, response.content, method, path)
+            if status == 402 and (remaining is not None or resets_in is not None):
+                stats.quota_refused += 1
+                # A spent quota: the server did not act, so any method may wait and resend,
+                # but only until a reset it announced, and no longer than max_retry_after.
+                if (
+                    resets_in is not None
+                    and resets_in <= policy.max_retry_after
+                    and attempt < policy.max_attempts
+                ):
+                    stats.retries += 1
+                    if limiter is None:
+                        await clock.sleep(resets_in)
+                    continue
+                stats.failures += 1
+                message = self._error_message(response.content) or "API quota exhausted"
+                if resets_in is None:
+                    message += "; the server did not say when it resets: retry later"
+                elif resets_in > policy.max_retry_after:
+                    message += (
+                        f"; it resets in {resets_in:g} s, beyond max_retry_after"
+                        f" ({policy.max_retry_after:g} s): later calls with this credential wait"
+                        f" for the reset"
+                    )
+                else:
+                    message += f"; it resets in {resets_in:g} s (no attempts left)"
+                raise QuotaExceededError(
+                    message,
+                    method=method,
+                    path=path,
+                    body=response.content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace"),
+                    resets_in=resets_in,
+                )
             if status == 429:
                 stats.throttled += 1
             retry_after = (
@@ -506,6 +557,8 @@ class SendStats:
     requests: int = 0
     #: Attempts answered 429.
     throttled: int = 0
+    #: Attempts answered 402 for a spent server-side quota.
+    quota_refused: int = 0
     #: Attempts repeated after a retryable failure.
     retries: int = 0
     #: Calls that ended in an error after retries.

@@ -569,6 +569,7 @@ def emulator(
             "MCTIME_API_KEY": org.manager_key,
             "TOGGL_BASE_URL": served.toggl_url,
             "TOGGL_API_TOKEN": toggl.api_token,
+            "TOGGL_TRACK_BASE_URL": served.toggltrack_url,
         }
         if as_json:
             # The emulator's own keys (not secrets of anyone's): printed so scripts can use them.
@@ -585,6 +586,7 @@ def emulator(
                   f"workspace: {ws.workspace_id}")  # fmt: skip
             print(f"  McTime    {served.mctime_url}  API_KEY: {org.manager_key} (manager)")
             print(f"  Toggl     {served.toggl_url}  token: {toggl.api_token}")
+            print(f"  Toggl v9  {served.toggltrack_url}  (the same account and token)")
             print("Point the command, the library and the examples at it (in another shell):")
             print("  export " + " ".join(f"{k}={v}" for k, v in env.items()))
             print("Press Ctrl-C to stop.")

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 import attrs
 
-from timeclients import ClockifyClient, HttpPool, McTimeClient, RateLimit, TogglClient
+from timeclients import (
+    ClockifyClient,
+    HttpPool,
+    McTimeClient,
+    RateLimit,
+    TogglClient,
+    TogglTrackClient,
+)
 from timeclients.errors import TimeClientsError
 from timeclients.mctime import ClockStatus
 
@@ -190,8 +197,10 @@ class DemoReport:
     toggl_user: str | None
     #: Requests the emulator answered over the whole run (seeding sends none).
     emulator_requests: int
-    #: Wall time of the three jobs together, seconds.
+    #: Wall time of the jobs together, seconds.
     wall: float
+    #: Toggl v9's hourly quota of user requests after the v9 step, in words (or ``None``).
+    toggl_quota: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -348,6 +357,7 @@ def run_demo(
             "clockify": served.clockify_url,
             "mctime": served.mctime_url,
             "toggl": served.toggl_url,
+            "toggltrack": served.toggltrack_url,
             "root": served.url,
         }
         return anyio.run(_run_jobs, emulator, seeds, urls, options, on_progress, phase)
@@ -373,26 +383,29 @@ async def _run_jobs(
     pool = HttpPool() if urls else HttpPool(transport=emulator.transport())
     base: dict[str, Any] = {}
     if urls:
-        base = {vendor: {"base_url": urls[vendor]} for vendor in ("clockify", "mctime", "toggl")}
+        vendors = ("clockify", "mctime", "toggl", "toggltrack")
+        base = {vendor: {"base_url": urls[vendor]} for vendor in vendors}
     mode = urls["root"] if urls else "in-process"
     started = time.perf_counter()
     async with pool:
         clockify_job, bulk = await _bulk_job(emulator, seeds, pool, base, on_progress, phase)
         mctime_job, clocked_in, item_errors = await _mctime_job(emulator, seeds, pool, base, phase)
         toggl_job, toggl_user = await _toggl_job(emulator, seeds, pool, base, phase)
+        toggltrack_job, toggl_quota = await _toggltrack_job(emulator, seeds, pool, base, phase)
     wall = time.perf_counter() - started
     with emulator.lock:
         answered = emulator.stats.requests
     return DemoReport(
         options=options,
         mode=mode,
-        jobs=(clockify_job, mctime_job, toggl_job),
+        jobs=(clockify_job, mctime_job, toggl_job, toggltrack_job),
         bulk=bulk,
         clocked_in=tuple(clocked_in),
         item_errors=item_errors,
         toggl_user=toggl_user,
         emulator_requests=answered,
         wall=wall,
+        toggl_quota=toggl_quota,
     )
 
 
@@ -500,6 +513,33 @@ async def _toggl_job(
     return job, user
 
 
+async def _toggltrack_job(
+    emulator: Emulator, seeds: _Seeds, pool: HttpPool, base: dict[str, Any], phase: Phase
+) -> tuple[JobReport, str | None]:
+    """The Toggl v9 step: the same user through the live API's client, then its hourly quota."""
+    phase("Toggl v9: the user and its hourly API quota")
+    quota: str | None = None
+    error: str | None = None
+    done = 0
+    async with TogglTrackClient(
+        api_token=seeds.toggl.api_token, pool=pool, **base.get("toggltrack", {})
+    ) as c:
+        meter = _JobMeter(emulator, c.stats)
+        try:
+            await c.me.get()
+            done += 1
+            mine = next(q for q in await c.me.quota() if q.is_user_quota)
+            done += 1
+            quota = (
+                f"{mine.remaining} of {mine.total} requests left, resets in {mine.resets_in_secs} s"
+            )
+        except (TimeClientsError, StopIteration) as exc:
+            error = _describe(exc)
+        meter.stop()
+        job = meter.report("TogglTrackClient", "me.get+quota", done, c.rate_limit, error)
+    return job, quota
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -516,7 +556,8 @@ def _rate_against_limit(job: JobReport) -> str:
         return f"{job.requests_per_second:.1f}/s (no limit)"
     if _within_one_window(job.requests, job.wall, limit):
         return "within 1 window"
-    rate = job.requests_per_second
+    # n sends paced by the limit span n - 1 intervals: a short job is rated over those.
+    rate = (job.requests - 1) / job.wall if job.wall > 0 else 0.0
     per_second = limit.per_second
     return f"{rate:.1f} of {per_second:g}/s ({rate / per_second:.0%})"
 
@@ -580,6 +621,7 @@ def render_report(report: DemoReport, console: Console) -> None:
         who.add_row(f"... and {len(report.clocked_in) - len(shown)} more", "", "", "", "")
     console.print(who)
     console.print(f"Toggl user: {report.toggl_user or 'not fetched'}")
+    console.print(f"Toggl v9 quota (/me): {report.toggl_quota or 'not fetched'}")
 
     # One column per client keeps the table inside 80 columns (CI logs, narrow terminals).
     table = Table(title=f"Summary ({report.mode})", title_justify="left")
@@ -617,8 +659,7 @@ def render_report(report: DemoReport, console: Console) -> None:
         if job.error:
             console.print(f"{job.client} ({job.job}) error: {job.error}")
     console.print(
-        f"emulator answered {report.emulator_requests} requests; "
-        f"the three jobs took {report.wall:.2f} s"
+        f"emulator answered {report.emulator_requests} requests; the jobs took {report.wall:.2f} s"
     )
 
 

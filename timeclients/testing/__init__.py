@@ -1,4 +1,4 @@
-"""The vendor emulator: in-memory Clockify, McTime and Toggl v8, in-process or over a socket.
+"""The vendor emulator: in-memory Clockify, McTime and Toggl v8/v9, in-process or over a socket.
 
 Test your own integration the way AWS users test against moto::
 
@@ -27,6 +27,7 @@ from ._seed import (
 )
 from ._serve import ServedEmulator, serve
 from ._toggl import TogglState
+from ._toggltrack import HourlyQuota, TogglTrackState
 from ._transport import EmulatorTransport
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Fault",
     "FaultDecision",
     "FaultPlan",
+    "HourlyQuota",
     "LeakyBucket",
     "McTimeOrganizationSeed",
     "McTimeState",
@@ -49,6 +51,7 @@ __all__ = [
     "SlidingWindowCounter",
     "SystemClock",
     "TogglState",
+    "TogglTrackState",
     "TogglUserSeed",
     "seed_clockify_workspace",
     "seed_mctime_organization",

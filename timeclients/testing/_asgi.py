@@ -23,9 +23,10 @@ class EmulatorASGIApp:
     """An ASGI 3 application over an :class:`Emulator`.
 
     Requests are routed by path (``/api/v1`` Clockify, ``/api/v2/auth`` McTime, ``/api/v8``
-    Toggl), or by ``Host`` when it is a vendor's real host. A dropped connection starts a
-    response and ends without its body: the server then closes the connection, and the
-    client sees the peer disconnect mid-response (ASGI has no way to refuse a connection).
+    Toggl v8, ``/api/v9`` Toggl v9), or by ``Host`` and path when it is a vendor's real host.
+    A dropped connection starts a response and ends without its body: the server then closes
+    the connection, and the client sees the peer disconnect mid-response (ASGI has no way to
+    refuse a connection).
     """
 
     def __init__(self, emulator: Emulator) -> None:

@@ -1,4 +1,4 @@
-"""The ``Emulator`` facade: the three vendor states, routing, the fault plan and counters."""
+"""The ``Emulator`` facade: the vendor states, routing, the fault plan and counters."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ._core import Clock, EmuRequest, Reply, SystemClock, WallClock, json_reply,
 from ._faults import Fault, FaultDecision, FaultPlan
 from ._mctime import McTimeState
 from ._toggl import TogglState
+from ._toggltrack import TogglTrackState
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -33,18 +34,21 @@ BASE_PATHS: dict[str, tuple[str, ...]] = {
     "clockify": ("api", "v1"),  # clockify doc L9 https://api.clockify.me/api/v1
     "mctime": ("api", "v2", "auth"),  # mctime doc L3 https://mctime.com/api/v2/auth
     "toggl": ("api", "v8"),  # toggl doc L22 https://api.track.toggl.com/api/v8
+    "toggltrack": ("api", "v9"),  # Toggl's v9 OpenAPI: basePath /api/v9
 }
-#: The vendors' real hosts: a request to one of them is routed to that vendor only.
-HOSTS: dict[str, str] = {
-    "api.clockify.me": "clockify",
-    "mctime.com": "mctime",
-    "api.track.toggl.com": "toggl",
+#: The vendors' real hosts: a request to one of them is routed among that host's vendors only
+#: (by base path: Toggl's v8 and v9 share a host).
+HOSTS: dict[str, tuple[str, ...]] = {
+    "api.clockify.me": ("clockify",),
+    "mctime.com": ("mctime",),
+    "api.track.toggl.com": ("toggl", "toggltrack"),
 }
 #: Real base URLs, for clients that use the in-process transport.
 REAL_BASE_URLS: dict[str, str] = {
     "clockify": "https://api.clockify.me/api/v1",
     "mctime": "https://mctime.com/api/v2/auth",
     "toggl": "https://api.track.toggl.com/api/v8",
+    "toggltrack": "https://api.track.toggl.com/api/v9",
 }
 
 
@@ -84,13 +88,14 @@ class EmulatorStats:
 
 
 class Emulator:
-    """An in-memory emulator of Clockify, McTime and Toggl v8, reachable over HTTP.
+    """An in-memory emulator of Clockify, McTime and Toggl (v8 and v9), reachable over HTTP.
 
     Use :meth:`transport` for in-process tests (an ``httpx`` transport, no sockets),
     :meth:`asgi_app` for any ASGI server, or :meth:`serve` for a loopback socket. The vendor
-    states are :attr:`clockify`, :attr:`mctime` and :attr:`toggl`; the ``seed_*`` methods
-    fill them. Every state change is made under :attr:`lock` (served mode runs the server in
-    another thread): take it when you change a state by hand while a server runs.
+    states are :attr:`clockify`, :attr:`mctime`, :attr:`toggl` and :attr:`toggltrack` (v9,
+    on the same accounts as v8); the ``seed_*`` methods fill them. Every state change is made
+    under :attr:`lock` (served mode runs the server in another thread): take it when you
+    change a state by hand while a server runs.
 
     Args:
         seed: seeds every generated id, key and token (and the fault plan, unless given).
@@ -103,6 +108,9 @@ class Emulator:
         mctime_rate_limit: requests per second per API key (``None``: unlimited).
         toggl_rate: requests per second the Toggl bucket drains per user (``None``: unlimited).
         toggl_burst: how many requests the Toggl bucket holds.
+        toggl_me_hourly_quota: Toggl v9's hourly quota of requests per user about the user
+            (``None``: no quota); a spent quota is a 402 with the quota headers.
+        toggl_quota_window: the length of Toggl v9's quota window in seconds.
         new_workspace_plan: the plan of a workspace made by ``POST /workspaces``.
     """
 
@@ -119,6 +127,8 @@ class Emulator:
         mctime_rate_limit: int | None = 10,
         toggl_rate: float | None = 1.0,
         toggl_burst: int = 2,
+        toggl_me_hourly_quota: int | None = 30,
+        toggl_quota_window: float = 3600.0,
         new_workspace_plan: str = "FREE",
     ) -> None:
         #: Guards every state change (served mode answers from another thread).
@@ -148,6 +158,13 @@ class Emulator:
             rng=random.Random(rng.getrandbits(64)),
             rate=toggl_rate,
             burst=toggl_burst,
+        )
+        #: Toggl Track API v9, over the same accounts as :attr:`toggl`.
+        self.toggltrack = TogglTrackState(
+            accounts=self.toggl,
+            clock=self.clock,
+            me_hourly_quota=toggl_me_hourly_quota,
+            quota_window=toggl_quota_window,
         )
         self.faults = faults if faults is not None else FaultPlan(seed=seed)
         self.stats = EmulatorStats()
@@ -223,7 +240,7 @@ class Emulator:
 
         A vendor's real host routes to that vendor; any other host (loopback) by path prefix.
         """
-        vendors: Iterable[str] = (HOSTS[host],) if host in HOSTS else BASE_PATHS
+        vendors: Iterable[str] = HOSTS.get(host, BASE_PATHS)
         for vendor in vendors:
             base = BASE_PATHS[vendor]
             if segments[: len(base)] == base:
@@ -280,11 +297,12 @@ class Emulator:
         )
         return outcome
 
-    def _state(self, vendor: str) -> ClockifyState | McTimeState | TogglState:
-        states: dict[str, ClockifyState | McTimeState | TogglState] = {
+    def _state(self, vendor: str) -> ClockifyState | McTimeState | TogglState | TogglTrackState:
+        states: dict[str, ClockifyState | McTimeState | TogglState | TogglTrackState] = {
             "clockify": self.clockify,
             "mctime": self.mctime,
             "toggl": self.toggl,
+            "toggltrack": self.toggltrack,
         }
         return states[vendor]
 
@@ -325,6 +343,8 @@ class Emulator:
             return self.clockify.error(status, message)
         if vendor == "mctime":
             return self.mctime.error(status, message)
+        if vendor == "toggltrack":
+            return self.toggltrack.error(status, message)
         return self.toggl.error(status, message)
 
     def reset_stats(self) -> None:

@@ -52,6 +52,11 @@ class ServedEmulator:
         """Toggl's base URL on this server (``.../api/v8``)."""
         return self.base_url("toggl")
 
+    @property
+    def toggltrack_url(self) -> str:
+        """Toggl Track API v9's base URL on this server (``.../api/v9``)."""
+        return self.base_url("toggltrack")
+
 
 class _QuietDrops(logging.Filter):
     """Hide uvicorn's complaint about a response left unfinished: that is an injected drop."""

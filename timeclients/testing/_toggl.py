@@ -247,6 +247,10 @@ class TogglState:
             return json_reply(200, user.api_token)
         return text_reply(404, "Not found")
 
+    def authenticate(self, req: EmuRequest) -> TogglUser | None:
+        """The user a request's Basic credential names, or ``None`` (the v9 state shares it)."""
+        return self._authenticate(req)
+
     def _authenticate(self, req: EmuRequest) -> TogglUser | None:
         header = req.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")

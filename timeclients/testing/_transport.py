@@ -18,9 +18,10 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
     """Answers every request from an emulator, with no socket; plug it into ``HttpPool``.
 
     Requests to the vendors' real hosts go to that vendor; any other host is routed by path
-    (``/api/v1`` Clockify, ``/api/v2/auth`` McTime, ``/api/v8`` Toggl). A dropped connection
-    raises what a real socket would: ``httpx.ConnectError`` when the request was never sent,
-    ``httpx.RemoteProtocolError`` when it was applied and the response was lost.
+    (``/api/v1`` Clockify, ``/api/v2/auth`` McTime, ``/api/v8`` Toggl v8, ``/api/v9`` Toggl
+    v9). A dropped connection raises what a real socket would: ``httpx.ConnectError`` when the
+    request was never sent, ``httpx.RemoteProtocolError`` when it was applied and the response
+    was lost.
     """
 
     def __init__(self, emulator: Emulator) -> None:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
-from .._base import BaseClient, DefaultURL, env_credential
+from .._base import DefaultURL
+from .._toggl_common import ENV_TOKEN, TogglAccountClient, resolve_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError
 from . import _protocol as proto
-from ._protocol import UNSET, Credential
+from ._protocol import UNSET
 from .models import DateFormat, Me, TimeOfDayFormat, User
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from ._protocol import _Unset
+    from .._toggl_common import _Unset
 
 __all__ = ["MeResource", "SignupsResource", "TogglClient"]
 
@@ -24,14 +23,11 @@ DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v8")
 #: specs/README.md: "one request per second per API token is a safe rate".
 DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
 DEFAULT_RETRY: Final = RetryPolicy()
-ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
-_BASIC_SOURCE: Final = "email= and password="
-_RESET_SOURCE: Final = "the token me.reset_token() returned"
 # specs/README.md: "Toggl v8 answers a bad credential with 403 (not 401)".
 _STATUS_ERRORS: Final = {403: AuthenticationError}
 
 
-class TogglClient(BaseClient):
+class TogglClient(TogglAccountClient):
     """An async client for the Toggl Track API v8 user endpoints.
 
     Authenticates with HTTP Basic: ``api_token`` (user = the token, password = the literal
@@ -86,9 +82,7 @@ class TogglClient(BaseClient):
             status_errors=_STATUS_ERRORS,
         )
         self._timeout = timeout
-        # Kept only for e-mail/password auth, to follow a password or e-mail change.
-        self._email = email if credential.kind == "basic" else None
-        self._password = password if credential.kind == "basic" else None
+        self._remember_login(credential, email, password)
         self._anonymous_channel: Channel | None = (
             self._channel if credential.kind == "anonymous" else None
         )
@@ -96,11 +90,6 @@ class TogglClient(BaseClient):
         self.me = MeResource(self)
         #: ``/signups``: create a user (needs no credential).
         self.signups = SignupsResource(self)
-
-    def _use(self, credential: Credential) -> None:
-        # The channel holds the only copy of the header; the limiter key follows it. The new
-        # key keeps pace: Toggl counts the account, which already saw the switching request.
-        self._use_credential(credential, keep_pace=True)
 
     def _require_credential(self, call: str) -> None:
         if self._auth == "anonymous":
@@ -144,19 +133,7 @@ class TogglClient(BaseClient):
         return self._channel
 
 
-def _credential(api_token: str | None, email: str | None, password: str | None) -> Credential:
-    if api_token is not None and (email is not None or password is not None):
-        raise ConfigurationError("pass either api_token or email and password, not both")
-    if api_token is not None:
-        return attrs.evolve(proto.token_credential(api_token), source="api_token=")
-    if email is not None or password is not None:
-        if email is None or password is None:
-            raise ConfigurationError("email and password go together: pass both")
-        return attrs.evolve(proto.basic_credential(email, password), source=_BASIC_SOURCE)
-    found = env_credential(ENV_TOKEN)
-    if found is not None:
-        return attrs.evolve(proto.token_credential(found[1]), source=ENV_TOKEN)
-    return proto.ANONYMOUS
+_credential = resolve_credential
 
 
 class MeResource:
@@ -230,18 +207,8 @@ class MeResource:
             }
         )
         user = await client._user(request)
-        if (
-            client._auth == "basic"
-            and isinstance(email, str)
-            and client._password is not None
-            and user.email.casefold() == email.casefold()
-        ):
-            client._email = user.email
-            client._use(
-                attrs.evolve(
-                    proto.basic_credential(user.email, client._password), source=_BASIC_SOURCE
-                )
-            )
+        if isinstance(email, str):
+            client._email_changed(email, user.email)
         return user
 
     async def change_password(self, *, current_password: str, password: str) -> User:
@@ -259,11 +226,7 @@ class MeResource:
             current_password=current_password, password=password
         )
         user = await client._user(request)
-        if client._auth == "basic" and client._email is not None:
-            client._password = password
-            client._use(
-                attrs.evolve(proto.basic_credential(client._email, password), source=_BASIC_SOURCE)
-            )
+        client._password_changed(password)
         return user
 
     async def reset_token(self) -> str:
@@ -283,8 +246,7 @@ class MeResource:
         request = proto.reset_token_request()
         response = await client._channel.send(request)
         token = proto.parse_new_token(response.json(), method=response.method, path=response.path)
-        client._use(attrs.evolve(proto.token_credential(token), source=_RESET_SOURCE))
-        client._email = client._password = None
+        client._token_reset(token)
         return token
 
 

@@ -6,11 +6,7 @@ notes in /work/shared/specs/README.md. Nothing here awaits or touches the networ
 
 from __future__ import annotations
 
-import base64
-import enum
-import functools
 import math
-import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -19,22 +15,30 @@ import attrs
 
 from .._base import Credential
 from .._convert import ModelDecoder, snake_case
-from .._transport import (
-    NO_BODY,
-    Request,
-    check_credential,
-    credential_fingerprint,
+from .._toggl_common import (
+    ANONYMOUS,
+    ANONYMOUS_ID,
+    MIN_PASSWORD_LENGTH,
+    TOKEN_PASSWORD,
+    UNSET,
+    basic_credential,
+    check_password,
+    check_timezone,
+    checked_fields,
+    parse_new_token,
+    token_credential,
 )
+from .._toggl_common import check_fullname as _check_fullname
+from .._transport import NO_BODY, Request
 from .._validate import (
     check_bool,
     check_email,
     check_enum,
     check_int_range,
     check_non_negative_int,
-    check_text_field,
     require_aware,
 )
-from ..errors import ConfigurationError, DecodeError, ValidationError
+from ..errors import ValidationError
 from .models import DateFormat, TimeOfDayFormat, User
 
 __all__ = [
@@ -59,102 +63,6 @@ __all__ = [
     "since_param",
     "token_credential",
 ]
-
-#: The literal password that goes with an API token (document: ``-u <token>:api_token``).
-TOKEN_PASSWORD: Final = "api_token"  # noqa: S105 (the documented literal, not a secret)
-#: Document, signups: "password at least 6 characters long".
-MIN_PASSWORD_LENGTH: Final = 6
-#: The limiter key of a client without a credential: all anonymous clients share it.
-ANONYMOUS_ID: Final = "anonymous"
-
-
-class _Unset(enum.Enum):
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-#: "Not given": ``me.update`` sends only the fields that are not ``UNSET``.
-UNSET: Final = _Unset.UNSET
-
-
-def _basic_header(user: str, password: str) -> dict[str, str]:
-    # RFC 7617 Basic: base64 of UTF-8 "user:password"; the document's curl -u does the same.
-    raw = f"{user}:{password}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
-
-
-def _check_basic_part(name: str, value: str) -> None:
-    """A Basic-auth part: a credential (see ``check_credential``) that has a UTF-8 form."""
-    check_credential(name, value, header=False)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # never shown: a credential is not echoed, not even in part
-        raise ConfigurationError(f"{name} is not valid Unicode text (a lone surrogate)") from None
-
-
-def token_credential(api_token: str) -> Credential:
-    """HTTP Basic with user = the token, password = the literal ``api_token`` (document)."""
-    _check_basic_part("api_token", api_token)
-    if ":" in api_token:
-        raise ConfigurationError("api_token must not contain ':' (it is the Basic auth user)")
-    return Credential(
-        "token",
-        _basic_header(api_token, TOKEN_PASSWORD),
-        credential_fingerprint("toggl-token", api_token),
-    )
-
-
-def basic_credential(email: str, password: str) -> Credential:
-    """HTTP Basic with the account's e-mail and password.
-
-    The limiter id is the e-mail alone (case-folded): the server limits per account, and a
-    password change must not give the same account a second budget.
-    """
-    _check_basic_part("email", email)
-    _check_basic_part("password", password)
-    if ":" in email:
-        raise ConfigurationError("email must not contain ':' (it is the Basic auth user)")
-    return Credential(
-        "basic",
-        _basic_header(email, password),
-        credential_fingerprint("toggl-email", email.casefold()),
-    )
-
-
-ANONYMOUS: Final = Credential("anonymous", {}, ANONYMOUS_ID)
-
-
-@functools.lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    # available_timezones() walks the tz database (~600 files): read it once.
-    return frozenset(zoneinfo.available_timezones())
-
-
-def check_timezone(name: str, value: object) -> str:
-    """A known IANA zone name (document: "timezone: string, IANA TZ timezones")."""
-    if not isinstance(value, str):
-        raise ValidationError(name, f"must be an IANA timezone name, got {type(value).__name__}")
-    if value not in _zones():
-        shown = value if len(value) <= 80 else value[:80] + "..."
-        raise ValidationError(
-            name, f"must be a known IANA timezone (e.g. 'Etc/UTC'), got {shown!r}"
-        )
-    return value
-
-
-def check_password(name: str, value: object) -> str:
-    """A password of at least 6 characters (document, signups); never echoed in the error."""
-    if not isinstance(value, str):
-        raise ValidationError(name, f"must be a string, got {type(value).__name__}")
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(name, f"must be at least {MIN_PASSWORD_LENGTH} characters long")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # never shown: a password is not echoed, not even in part
-        raise ValidationError(name, "must be valid Unicode (it holds a lone surrogate)") from None
-    return value
 
 
 def since_param(value: object) -> str:
@@ -181,10 +89,6 @@ def me_get_request(*, with_related_data: object = False, since: object = None) -
     return Request("GET", ("me",), query=tuple(query))
 
 
-def _check_fullname(name: str, value: object) -> str:
-    return check_text_field(name, value)
-
-
 def _enum_value(name: str, value: object, cls: type[TimeOfDayFormat] | type[DateFormat]) -> str:
     return str(check_enum(name, value, cls).value)
 
@@ -206,17 +110,7 @@ _UPDATE_CHECKS: Final[dict[str, Callable[[str, Any], object]]] = {
 
 def me_update_request(fields: dict[str, object]) -> Request:
     """``PUT /me`` with ``{"user": {...}}`` holding only the fields given, each checked."""
-    user: dict[str, object] = {}
-    for name, value in fields.items():
-        if value is UNSET:
-            continue
-        check = _UPDATE_CHECKS.get(name)
-        if check is None:
-            raise ValidationError(name, "is not a field PUT /me can update")
-        user[name] = check(name, value)
-    if not user:
-        raise ValidationError("me.update", "give at least one field to change")
-    return Request("PUT", ("me",), json={"user": user})
+    return Request("PUT", ("me",), json={"user": checked_fields(fields, _UPDATE_CHECKS)})
 
 
 def change_password_request(*, current_password: object, password: object) -> Request:
@@ -268,24 +162,3 @@ class UserEnvelope:
 
 #: Toggl's JSON names are the Python names; ``since`` comes as unix seconds.
 decoder: Final = ModelDecoder(naming=snake_case, unix_datetimes=True)
-
-
-def parse_new_token(data: object, *, method: str, path: str) -> str:
-    """The body of ``POST /reset_token``: a JSON string holding the new token (document)."""
-    if not isinstance(data, str):
-        raise DecodeError(
-            f"{method} {path}: expected the new token as a JSON string, got {type(data).__name__}",
-            field="$",
-            method=method,
-            path=path,
-        )
-    try:
-        token_credential(data)
-    except ConfigurationError as exc:
-        raise DecodeError(
-            f"{method} {path}: the new token is not usable: {exc}",
-            field="$",
-            method=method,
-            path=path,
-        ) from exc
-    return data
