@@ -118,13 +118,14 @@ def test_api_token_is_not_in_repr() -> None:
     assert token not in str(me)
 
 
-def test_missing_required_field_names_its_path() -> None:
-    """A user without ``email`` is a DecodeError naming ``$.data.email``."""
+def test_missing_id_names_its_path() -> None:
+    """A user without ``id`` (the one required field) is a DecodeError naming ``$.data.id``."""
     data = samples.put_me()
-    del data["data"]["email"]
+    del data["data"]["id"]
     with pytest.raises(DecodeError) as info:
         decoder.structure(data, UserEnvelope, method="PUT", path="/me")
-    assert info.value.field == "$.data.email"
+    assert info.value.field == "$.data.id"
+    assert info.value.applied is True
 
 
 def test_wrong_type_in_related_list_names_its_path() -> None:

@@ -216,14 +216,12 @@ class MeResource:
             }
         )
         user = await client._user(request)
-        if (
-            client._auth == "basic"
-            and isinstance(email, str)
-            and client._password is not None
-            and user.email.casefold() == email.casefold()
-        ):
-            client._email = user.email
-            client._use(proto.basic_credential(user.email, client._password))
+        if client._auth == "basic" and isinstance(email, str) and client._password is not None:
+            # The answer may leave the e-mail out: the 2xx says the one sent was taken.
+            confirmed = user.email if user.email is not None else email
+            if confirmed.casefold() == email.casefold():
+                client._email = confirmed
+                client._use(proto.basic_credential(confirmed, client._password))
         return user
 
     async def change_password(self, *, current_password: str, password: str) -> User:

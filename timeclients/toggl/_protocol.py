@@ -245,8 +245,8 @@ def signup_request(
 class MeEnvelope:
     """``GET /me``: ``{"since": <unix seconds>, "data": {user}}``."""
 
-    since: datetime
     data: User
+    since: datetime | None = None
 
 
 @attrs.frozen
