@@ -402,13 +402,19 @@ class BulkResult:
 
     ``workspace`` is the workspace as the *last* successful response returned it: a bulk job
     never keeps one workspace per item (a workspace can have thousands of memberships).
+
+    An item the server answered 2xx is in ``succeeded`` even when the body of that answer did
+    not decode: the rate was set (a single call would raise ``DecodeError`` with
+    ``applied=True``). ``failed`` therefore lists only users whose rate was not set (or may not
+    have been: a transport failure after retries), which are the ones to retry.
     """
 
-    #: The user ids whose rate was set, in the order of the input mapping.
+    #: The user ids whose rate was set (answered 2xx), in the order of the input mapping.
     succeeded: list[str] = attrs.field(factory=list)
     #: The user ids whose rate was not set, with why.
     failed: dict[str, TimeClientsError] = attrs.field(factory=dict)
-    #: The workspace from the last successful response, or ``None`` when nothing succeeded.
+    #: The workspace from the last successful response that decoded, or ``None`` when nothing
+    #: succeeded or no kept answer decoded.
     workspace: Workspace | None = None
 
     @property
