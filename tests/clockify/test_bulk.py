@@ -14,7 +14,7 @@ import pytest
 from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients.clockify import BulkResult, ClockifyClient
 from timeclients.clockify import _protocol as proto
-from timeclients.errors import DecodeError, NotFoundError, ServerError
+from timeclients.errors import NotFoundError, ServerError
 
 from ..conftest import FakeClock
 from . import samples
