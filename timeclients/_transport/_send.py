@@ -226,8 +226,10 @@ def _message_of(data: Any, depth: int) -> str:
             if not message:
                 continue
             code = data.get("code")
-            if key in ("message", "description") and isinstance(code, int) and not isinstance(
-                code, bool
+            if (
+                key in ("message", "description")
+                and isinstance(code, int)
+                and not isinstance(code, bool)
             ):
                 return f"{message} (code {code})"
             return message

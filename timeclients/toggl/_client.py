@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._base import BaseClient, env_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
-from ..errors import AuthenticationError, ConfigurationError
+from ..errors import AuthenticationError, ConfigurationError, DecodeError, NotFoundError
 from . import _protocol as proto
 from ._protocol import UNSET, Credential
 from .models import DateFormat, Me, TimeOfDayFormat, User
@@ -123,7 +123,14 @@ class TogglClient(BaseClient):
         return self._anonymous_channel
 
     async def _user(self, request: Request, channel: Channel | None = None) -> User:
-        response = await (channel or self._channel).send(request)
+        # Only PUT /me and POST /signups come here: the writes Toggl v8 refuses with a 404.
+        try:
+            response = await (channel or self._channel).send(request)
+        except NotFoundError as exc:
+            refused = proto.refused_update(exc)
+            if refused is None:
+                raise
+            raise refused from exc
         envelope = proto.decoder.structure(
             response.json(), proto.UserEnvelope, method=response.method, path=response.path
         )
@@ -215,8 +222,16 @@ class MeResource:
                 "date_format": date_format,
             }
         )
-        user = await client._user(request)
-        if client._auth == "basic" and isinstance(email, str) and client._password is not None:
+        switch = client._auth == "basic" and isinstance(email, str) and client._password is not None
+        try:
+            user = await client._user(request)
+        except DecodeError as exc:
+            # Answered 2xx: the e-mail did change; sign in with it from now on all the same.
+            if exc.applied and switch and isinstance(email, str) and client._password is not None:
+                client._email = email
+                client._use(proto.basic_credential(email, client._password))
+            raise
+        if switch and isinstance(email, str) and client._password is not None:
             # The answer may leave the e-mail out: the 2xx says the one sent was taken.
             confirmed = user.email if user.email is not None else email
             if confirmed.casefold() == email.casefold():
@@ -238,11 +253,20 @@ class MeResource:
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        user = await client._user(request)
+        try:
+            user = await client._user(request)
+        except DecodeError as exc:
+            if exc.applied:  # answered 2xx: the password did change
+                self._switch_password(password)
+            raise
+        self._switch_password(password)
+        return user
+
+    def _switch_password(self, password: str) -> None:
+        client = self._client
         if client._auth == "basic" and client._email is not None:
             client._password = password
             client._use(proto.basic_credential(client._email, password))
-        return user
 
     async def reset_token(self) -> str:
         """``POST /reset_token``: Toggl issues a new API token and the old one stops working.

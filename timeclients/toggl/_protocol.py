@@ -25,6 +25,7 @@ from .._transport import (
     check_credential,
     credential_fingerprint,
 )
+from .._transport._body import load_json
 from .._validate import (
     check_bool,
     check_email,
@@ -34,7 +35,13 @@ from .._validate import (
     check_text,
     require_aware,
 )
-from ..errors import ConfigurationError, DecodeError, ValidationError
+from ..errors import (
+    BadRequestError,
+    ConfigurationError,
+    DecodeError,
+    NotFoundError,
+    ValidationError,
+)
 from .models import DateFormat, TimeOfDayFormat, User
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "me_get_request",
     "me_update_request",
     "parse_new_token",
+    "refused_update",
     "reset_token_request",
     "signup_request",
     "since_param",
@@ -260,14 +268,45 @@ class UserEnvelope:
 decoder: Final = ModelDecoder(naming=snake_case, unix_datetimes=True)
 
 
+def refused_update(error: NotFoundError) -> BadRequestError | None:
+    """A 404 that is Toggl v8 refusing a create or update, as the ``BadRequestError`` it means.
+
+    Toggl's v8 API overview: "If a create or update action failed, HTTP status code 404 and an
+    array of localized error messages will be returned." So for ``PUT /me`` and ``POST
+    /signups`` a 404 whose body is a JSON array is a refusal (its messages, joined, are the
+    ``message``; ``status`` stays 404); any other 404 is left as it is (``None`` here).
+    """
+    body = error.body.strip()
+    if not body.startswith("["):
+        return None
+    try:
+        messages = load_json(body)
+    except ValueError:
+        # Cut at the 2,000 characters an error keeps: still the start of an array.
+        messages = []
+    if not isinstance(messages, list):
+        return None
+    return BadRequestError(
+        error.message or "Toggl refused the update",
+        status=error.status,
+        method=error.method,
+        path=error.path,
+        body=error.body,
+        retry_after=error.retry_after,
+        code=error.code,
+    )
+
+
 def parse_new_token(data: object, *, method: str, path: str) -> str:
     """The body of ``POST /reset_token``: a JSON string holding the new token (document)."""
+    # The server has reset the token whatever this answer holds: every error here is applied.
     if not isinstance(data, str):
         raise DecodeError(
             f"{method} {path}: expected the new token as a JSON string, got {type(data).__name__}",
             field="$",
             method=method,
             path=path,
+            applied=True,
         )
     try:
         token_credential(data)
@@ -277,5 +316,6 @@ def parse_new_token(data: object, *, method: str, path: str) -> str:
             field="$",
             method=method,
             path=path,
+            applied=True,
         ) from exc
     return data
