@@ -123,7 +123,7 @@ def test_missing_required_is_decode_error_not_keyerror() -> None:
     assert info.value.field == "$.id"
 
 
-def test_strict_mode_forbids_unknown_keys_production_ignores_them() -> None:
+def test_strict_mode_forbids_unknown_keys_production_ignores_them(strict_mode: None) -> None:
     """Drift from the documents fails in the test suite and is ignored in production."""
     data = {**GOOD, "surprise": 1}
     with pytest.raises(DecodeError):

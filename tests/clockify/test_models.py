@@ -218,7 +218,7 @@ def test_business_year_plan_decodes_in_production_mode_too() -> None:
     assert ws.feature_subscription_type == "BUSINESS_YEAR"
 
 
-def test_strict_mode_rejects_an_undeclared_workspace_field() -> None:
+def test_strict_mode_rejects_an_undeclared_workspace_field(strict_mode: None) -> None:
     """Under the test suite, a field the document does not show fails loudly."""
     with pytest.raises(DecodeError):
         structure(samples.workspace(surpriseField=True))

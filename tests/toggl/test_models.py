@@ -137,7 +137,7 @@ def test_wrong_type_in_related_list_names_its_path() -> None:
     assert info.value.field == "$.data.tags[0].id"
 
 
-def test_undocumented_field_fails_only_strict_decoding() -> None:
+def test_undocumented_field_fails_only_strict_decoding(strict_mode: None) -> None:
     """An unknown user field fails the strict test converter (drift shows) but not production."""
     from timeclients._convert import set_strict_decoding
 
