@@ -54,7 +54,8 @@ BOOLEAN_FIELDS = (  # doc L149-L152
 #: The Basic-auth password that says "the user name is an API token" (README table).
 TOKEN_PASSWORD = "api_token"  # noqa: S105 - a protocol constant, not a secret
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-RELATED = ("time_entries", "projects", "tags", "workspaces", "clients")  # doc L89-L142
+# doc L89-L142; "tasks" too (doc L24: with_related_data returns tasks)
+RELATED = ("time_entries", "projects", "tags", "workspaces", "clients", "tasks")
 
 
 def valid_timezone(name: object) -> bool:
