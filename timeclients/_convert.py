@@ -309,11 +309,14 @@ def _null_as_default(
     """A field hook that reads ``null`` as the field's default and anything else as before."""
     default = a.default
     make = default.factory if isinstance(default, attrs.Factory) else (lambda: default)  # type: ignore[arg-type]
+    resolved: list[Callable[[Any, Any], Any]] = [hook] if hook is not None else []
 
     def structure_or_default(value: Any, t: Any) -> Any:
         if value is None:
             return make()
-        return (hook or conv.get_structure_hook(t))(value, t)
+        if not resolved:  # looked up at the first call: the type's hook may come later
+            resolved.append(conv.get_structure_hook(t))
+        return resolved[0](value, t)
 
     return structure_or_default
 
