@@ -8,11 +8,18 @@ one ``configure_common`` for all vendors, vendor hooks on top) and wraps them in
   ignored, because vendors add fields and a client must not break when they do;
 * **strict** — detailed validation and ``forbid_extra_keys=True``, switched on by the test
   suite (:func:`set_strict_decoding`) so that drift between our models and the documents
-  fails a test instead of passing silently.
+  fails a test instead of passing silently. It detects drift; it never demands completeness:
+  a field with a default is optional in both modes.
+
+Both modes read the same values the same way. The models are tolerant readers (only ids are
+required; ``null`` for a field with a default is that default: ``None``, or ``[]`` for a
+collection), and the scalar hooks are exact: an integer field refuses fractions, booleans,
+``NaN`` and infinities instead of truncating, and a string field (ids) refuses floats.
 
 Whatever fails, the caller gets a :class:`~timeclients.errors.DecodeError` naming the JSON path
 of the field that did not fit: on the rare failure the payload is structured once more with
-detailed validation just to find that path.
+detailed validation just to find that path. After a write (``PUT``, ``POST``...) the error's
+``applied`` is True: the server answered 2xx, the change was made.
 """
 
 from __future__ import annotations
