@@ -553,6 +553,26 @@ async def test_toggl_applied_password_change_switches_the_credential() -> None:
 
 
 @pytest.mark.anyio
+async def test_toggl_applied_email_change_switches_the_credential() -> None:
+    """An e-mail change answered 2xx with a body that does not decode: applied, and the
+    client signs in with the new e-mail from then on."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["authorization"])
+        if request.method == "PUT":
+            return httpx.Response(200, content=b"<html>ok</html>")
+        return httpx.Response(200, json=ME_2013)
+
+    async with _toggl(handler, api_token=None, email="ann@example.com", password="secret1") as c:
+        with pytest.raises(DecodeError) as info:
+            await c.me.update(email="ann.new@example.com")
+        assert info.value.applied is True
+        await c.me.get()
+    assert seen[0] != seen[1]
+
+
+@pytest.mark.anyio
 async def test_toggl_reset_token_bad_answer_is_applied() -> None:
     """POST /reset_token answered 200 with no usable token: DecodeError(applied=True)."""
     async with _toggl(_answer(200, {"token": "x"})) as client:

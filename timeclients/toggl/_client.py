@@ -222,22 +222,24 @@ class MeResource:
                 "date_format": date_format,
             }
         )
-        switch = client._auth == "basic" and isinstance(email, str) and client._password is not None
         try:
             user = await client._user(request)
         except DecodeError as exc:
-            # Answered 2xx: the e-mail did change; sign in with it from now on all the same.
-            if exc.applied and switch and isinstance(email, str) and client._password is not None:
-                client._email = email
-                client._use(proto.basic_credential(email, client._password))
+            if exc.applied and isinstance(email, str):
+                self._switch_email(email)  # answered 2xx: the e-mail did change
             raise
-        if switch and isinstance(email, str) and client._password is not None:
+        if isinstance(email, str) and (
+            user.email is None or user.email.casefold() == email.casefold()
+        ):
             # The answer may leave the e-mail out: the 2xx says the one sent was taken.
-            confirmed = user.email if user.email is not None else email
-            if confirmed.casefold() == email.casefold():
-                client._email = confirmed
-                client._use(proto.basic_credential(confirmed, client._password))
+            self._switch_email(user.email or email)
         return user
+
+    def _switch_email(self, email: str) -> None:
+        client = self._client
+        if client._auth == "basic" and client._password is not None:
+            client._email = email
+            client._use(proto.basic_credential(email, client._password))
 
     async def change_password(self, *, current_password: str, password: str) -> User:
         """``PUT /me`` with ``current_password`` and the new ``password`` (at least 6 characters).
