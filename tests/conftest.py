@@ -1,15 +1,46 @@
-"""Suite-wide set-up: strict decoding (drift from the documents fails), anyio on asyncio."""
+"""Suite-wide set-up: the decoding mode (strict by default), anyio on asyncio.
+
+``TIMECLIENTS_TEST_DECODING=strict`` (the default) decodes as the drift detector does: unknown
+fields fail a test. ``TIMECLIENTS_TEST_DECODING=production`` decodes as users run the client
+(unknown fields ignored, the fast generated code); CI runs the vendor and end-to-end tests in
+both modes. Each test starts in the selected mode, whatever the test before it switched to.
+"""
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
 
 import anyio
 import pytest
 
 from timeclients._convert import set_strict_decoding
 
-set_strict_decoding(True)
+DECODING = os.environ.get("TIMECLIENTS_TEST_DECODING", "strict").strip().lower() or "strict"
+if DECODING not in ("strict", "production"):
+    raise pytest.UsageError(
+        f"TIMECLIENTS_TEST_DECODING must be 'strict' or 'production', not {DECODING!r}"
+    )
+#: Whether the suite decodes strictly (the default) or as production does.
+STRICT = DECODING == "strict"
+set_strict_decoding(STRICT)
+
+
+@pytest.fixture(autouse=True)
+def _decoding_mode() -> Iterator[None]:
+    """Every test starts, and leaves, in the selected decoding mode."""
+    set_strict_decoding(STRICT)
+    yield
+    set_strict_decoding(STRICT)
+
+
+@pytest.fixture
+def strict_mode() -> Iterator[None]:
+    """For a test of the strict mode itself (unknown fields fail): strict whatever the run."""
+    set_strict_decoding(True)
+    yield
+    set_strict_decoding(STRICT)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -123,7 +124,7 @@ def test_missing_required_is_decode_error_not_keyerror() -> None:
     assert info.value.field == "$.id"
 
 
-def test_strict_mode_forbids_unknown_keys_production_ignores_them() -> None:
+def test_strict_mode_forbids_unknown_keys_production_ignores_them(strict_mode: None) -> None:
     """Drift from the documents fails in the test suite and is ignored in production."""
     data = {**GOOD, "surprise": 1}
     with pytest.raises(DecodeError):
@@ -288,7 +289,6 @@ def test_required_optional_field_must_be_present(strict: bool) -> None:
         ("maybeText", 7.5j),
         ("tags", "ab"),
         ("tags", {"a": 1}),
-        ("tags", None),
         ("leaves", {"amount": 1, "currency": "EUR"}),
         ("sizes", "S"),
         ("requiredMaybe", "x"),
@@ -497,3 +497,94 @@ def test_clockify_admin_pages_cache_hands_out_fresh_lists(strict: bool) -> None:
         set_strict_decoding(True)
     assert second.admin_only_pages == ["PROJECT", "TEAM", "REPORTS"]
     assert as_array.admin_only_pages == ["TEAM"]
+
+
+# --- exact numbers (no truncation, no NaN ids) -------------------------------------------------
+
+
+@BOTH_MODES
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("count", 1999.99),
+        ("count", float("nan")),
+        ("count", float("inf")),
+        ("count", float("-inf")),
+        ("count", True),
+        ("count", "1_000"),
+        ("count", "\u0663"),  # an Arabic-Indic digit: int() would read it as 3
+        ("count", "15.5"),
+        ("ratio", float("nan")),
+        ("ratio", float("inf")),
+        ("name", float("nan")),
+        ("name", 1.5),
+        ("name", float("inf")),
+        ("level", 2.5),
+    ],
+)
+def test_numbers_are_read_exactly_or_refused(strict: bool, key: str, value: object) -> None:
+    """A fraction, bool, NaN or infinity where an integer (or id) belongs fails, named."""
+    error = _misfit({**SHAPE, key: value}, Shape, strict=strict)
+    assert error.field == f"$.{key}"
+
+
+@BOTH_MODES
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [("count", 15.0, 15), ("count", "15", 15), ("count", "-3", -3), ("name", 12345, "12345")],
+)
+def test_integral_numbers_and_integer_ids_are_read(
+    strict: bool, key: str, value: object, expected: object
+) -> None:
+    """An integral float or numeric string is its exact integer; an integer id is its text."""
+    shape = _structure({**SHAPE, key: value}, Shape, strict=strict)
+    assert getattr(shape, _snake(key)) == expected
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+@BOTH_MODES
+@given(st.floats(allow_nan=True, allow_infinity=True).filter(lambda f: not f.is_integer()))
+def test_no_fraction_ever_becomes_an_integer(strict: bool, value: float) -> None:
+    """Property: no non-integral float decodes into an integer field."""
+    with pytest.raises(DecodeError):
+        _structure({**SHAPE, "count": value}, Shape, strict=strict)
+
+
+@BOTH_MODES
+def test_a_nan_id_never_decodes_as_the_text_nan(strict: bool) -> None:
+    """``{"id": NaN}`` is an error, not the id ``'nan'`` (the JSON parser accepts NaN)."""
+    data = json.loads('{"id": NaN, "items": []}')
+    set_strict_decoding(strict)
+    with pytest.raises(DecodeError) as info:
+        DECODER.structure(data, Outer)
+    assert info.value.field == "$.id"
+
+
+# --- null collections, applied writes -------------------------------------------------------------
+
+
+@BOTH_MODES
+def test_null_for_a_collection_with_a_default_reads_as_empty(strict: bool) -> None:
+    """``"tags": null`` reads as the default empty list, as an absent key does."""
+    shape = _structure({**SHAPE, "tags": None, "leaves": None}, Shape, strict=strict)
+    assert shape.tags == []
+    assert shape.leaves == []
+
+
+@BOTH_MODES
+@pytest.mark.parametrize(
+    ("method", "applied"),
+    [("GET", False), ("PUT", True), ("POST", True), ("DELETE", True), ("", False)],
+)
+def test_decode_errors_after_writes_are_applied(strict: bool, method: str, applied: bool) -> None:
+    """A DecodeError for a write's 2xx answer says applied=True; for a read, False."""
+    set_strict_decoding(strict)
+    with pytest.raises(DecodeError) as info:
+        DECODER.structure({"items": []}, Outer, method=method, path="/o")
+    assert info.value.applied is applied
+    with pytest.raises(DecodeError) as info:
+        DECODER.structure_list({}, Outer, method=method, path="/o")
+    assert info.value.applied is applied

@@ -8,11 +8,18 @@ one ``configure_common`` for all vendors, vendor hooks on top) and wraps them in
   ignored, because vendors add fields and a client must not break when they do;
 * **strict** — detailed validation and ``forbid_extra_keys=True``, switched on by the test
   suite (:func:`set_strict_decoding`) so that drift between our models and the documents
-  fails a test instead of passing silently.
+  fails a test instead of passing silently. It detects drift; it never demands completeness:
+  a field with a default is optional in both modes.
+
+Both modes read the same values the same way. The models are tolerant readers (only ids are
+required; ``null`` for a field with a default is that default: ``None``, or ``[]`` for a
+collection), and the scalar hooks are exact: an integer field refuses fractions, booleans,
+``NaN`` and infinities instead of truncating, and a string field (ids) refuses floats.
 
 Whatever fails, the caller gets a :class:`~timeclients.errors.DecodeError` naming the JSON path
 of the field that did not fit: on the rare failure the payload is structured once more with
-detailed validation just to find that path.
+detailed validation just to find that path. After a write (``PUT``, ``POST``...) the error's
+``applied`` is True: the server answered 2xx, the change was made.
 """
 
 from __future__ import annotations
@@ -20,19 +27,21 @@ from __future__ import annotations
 import enum
 import itertools
 import linecache
+import math
 import os
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 import cattrs
 import cattrs.cols
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._transport._body import WRITE_METHODS
 from .errors import DecodeError
 
 __all__ = [
@@ -146,53 +155,92 @@ def structure_tolerant_enum(value: Any, cls: type[TolerantEnum]) -> TolerantEnum
 
 
 def structure_str(value: Any, _: Any) -> str:
-    """Hook: a string as is; a number as its text (vendors send some ids as numbers).
+    """Hook: a string as is; an integer as its text (vendors send some ids as numbers).
 
     ``null``, booleans, objects and arrays are errors: cattrs' default ``str(value)`` would turn
-    them into ``"None"``, ``"True"`` or ``"{...}"`` without a word.
+    them into ``"None"``, ``"True"`` or ``"{...}"`` without a word. So are non-integral numbers:
+    an id is never a float, and ``NaN`` must not become the id ``"nan"``.
     """
     if value.__class__ is str:
         return value
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise TypeError(f"expected a string, got {type(value).__name__}")
+    raise TypeError(f"expected a string, got {_kind(value)}")
+
+
+#: An integer as text: ASCII digits with an optional sign (``int()`` would also read ``"1_000"``,
+#: ``" 7 "`` and other scripts' digits).
+_INT_TEXT: Final = re.compile(r"[-+]?[0-9]{1,30}")
 
 
 def structure_int(value: Any, _: Any) -> int:
-    """Hook: an integer as is; a numeric string or float through ``int()``; never a boolean."""
+    """Hook: an integer as is; an integral float (``15.0``) or a numeric string (``"15"``) as
+    its exact value. Never a boolean, and never a fraction, ``NaN`` or an infinity: ``1999.99``
+    where an integer belongs is an error, not ``1999``."""
     if value.__class__ is int:
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise TypeError(f"expected an integer, got {type(value).__name__}")
-    return int(value)
+    if isinstance(value, bool):
+        raise TypeError("expected an integer, got a boolean")
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise ValueError(f"expected an integer, got {value!r}")
+        return int(value)
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value):
+        return int(value)
+    if isinstance(value, str):
+        raise ValueError(f"expected an integer, got the string {value[:40]!r}")
+    raise TypeError(f"expected an integer, got {_kind(value)}")
 
 
 def structure_float(value: Any, _: Any) -> float:
-    """Hook: a number as a float; a numeric string through ``float()``; never a boolean."""
-    if value.__class__ is float:
-        return value
+    """Hook: a finite number as a float; a numeric string through ``float()``; never a boolean,
+    ``NaN`` or an infinity."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise TypeError(f"expected a number, got {type(value).__name__}")
-    return float(value)
+        raise TypeError(f"expected a number, got {_kind(value)}")
+    if isinstance(value, int):
+        return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r:.40}")
+    return number
 
 
 def structure_bool(value: Any, _: Any) -> bool:
     """Hook: only ``true`` and ``false`` (cattrs' ``bool(value)`` reads ``"false"`` as True)."""
     if value.__class__ is bool:
         return value
-    raise TypeError(f"expected a boolean, got {type(value).__name__}")
+    raise TypeError(f"expected a boolean, got {_kind(value)}")
 
 
-#: The scalar hooks, by type: a value of exactly this type passes through unchanged, so the fast
-#: generated code inlines that test and calls the hook only for anything else.
+def _kind(value: object) -> str:
+    """A JSON value's kind in words, for error messages (``null``, ``a float``, ``an array``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+#: The scalar hooks, by type.
 _SCALAR_HOOKS: dict[type, Callable[[Any, Any], Any]] = {
     str: structure_str,
     int: structure_int,
     float: structure_float,
     bool: structure_bool,
 }
+#: The scalars whose every value of exactly that type is valid, so the fast generated code
+#: inlines that test and calls the hook only for anything else (a float may be NaN: not here).
+_PASS_THROUGH: Final = frozenset({str, int, bool})
 
 
 def make_converter(
@@ -249,14 +297,35 @@ def model_structure_fn(
             return fast
     forbid = conv.forbid_extra_keys if forbid_extra_keys is None else forbid_extra_keys
     overrides: dict[str, Any] = {}
-    for a in attrs.fields(cls):
+    for a in attrs.fields(attrs.resolve_types(cls)):
         name = naming(a.name)
         hook = hooks.get(a.name)
+        if hook is None and a.default is not attrs.NOTHING and not _unwrap_optional(a.type)[1]:
+            # As in the fast code: ``null`` for a field with a default (``[]``) is the default.
+            hook = _null_as_default(conv, a, hook)
         if hook is not None:
             overrides[a.name] = override(rename=name, struct_hook=hook)
         elif name != a.name:
             overrides[a.name] = override(rename=name)
     return make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=forbid, **overrides)
+
+
+def _null_as_default(
+    conv: cattrs.Converter, a: Any, hook: Callable[[Any, Any], Any] | None
+) -> Callable[[Any, Any], Any]:
+    """A field hook that reads ``null`` as the field's default and anything else as before."""
+    default = a.default
+    make = default.factory if isinstance(default, attrs.Factory) else (lambda: default)  # type: ignore[arg-type]
+    resolved: list[Callable[[Any, Any], Any]] = [hook] if hook is not None else []
+
+    def structure_or_default(value: Any, t: Any) -> Any:
+        if value is None:
+            return make()
+        if not resolved:  # looked up at the first call: the type's hook may come later
+            resolved.append(conv.get_structure_hook(t))
+        return resolved[0](value, t)
+
+    return structure_or_default
 
 
 def _is_optional_attrs(t: Any) -> bool:
@@ -294,7 +363,7 @@ def _list_hook(conv: cattrs.Converter, t: Any) -> Callable[[Any, Any], Any]:
 
     item = typing.get_args(t)[0]
     hook = conv.get_structure_hook(item)
-    if _SCALAR_HOOKS.get(item) is hook:
+    if item in _PASS_THROUGH and _SCALAR_HOOKS.get(item) is hook:
         # An array of strings (ids, feature flags): one type test per item, a copy, no calls.
         def structure_scalars(value: Any, _: Any) -> Any:
             if value.__class__ is not list:
@@ -379,6 +448,14 @@ def _fast_model_fn(
             lines.extend(
                 "  " + line for line in _convert_lines(conv, n, inner, hooks.get(a.name), names)
             )
+        elif has_default and not optional and a.name not in hooks:
+            # A collection with a default (``[]``): ``null`` reads as absent, the default.
+            lines.append(f"  v = o.get({key!r})")
+            lines.append("  if v is not None:")
+            lines.extend(
+                "  " + line for line in _convert_lines(conv, n, a.type, hooks.get(a.name), names)
+            )
+            lines.append(f"  else:\n    v = {_default_expr(a, n, names)}")
         else:
             if has_default:
                 lines.append(f"  if {key!r} in o:")
@@ -394,12 +471,7 @@ def _fast_model_fn(
                 body = _convert_lines(conv, n, a.type, hooks.get(a.name), names)
                 lines.extend(indent + line[2:] for line in body)
             if has_default:
-                if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
-                    names[f"_d{n}"] = a.default.factory
-                    lines.append(f"  else:\n    v = _d{n}()")
-                else:
-                    names[f"_d{n}"] = a.default
-                    lines.append(f"  else:\n    v = _d{n}")
+                lines.append(f"  else:\n    v = {_default_expr(a, n, names)}")
         lines.append(f"  _s{n}(i, v)")
     lines.append("  return i")
     source = "\n".join(lines) + "\n"
@@ -416,6 +488,15 @@ def _fast_model_fn(
 _generated = itertools.count(1)
 
 
+def _default_expr(a: Any, n: int, names: dict[str, Any]) -> str:
+    """The generated expression of field ``n``'s default (a factory is called)."""
+    if isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+        names[f"_d{n}"] = a.default.factory
+        return f"_d{n}()"
+    names[f"_d{n}"] = a.default
+    return f"_d{n}"
+
+
 def _convert_lines(
     conv: cattrs.Converter,
     n: int,
@@ -430,8 +511,8 @@ def _convert_lines(
         return [f"  v = _h{n}(v, _t{n})"]
     hook = conv.get_structure_hook(t)
     names[f"_h{n}"] = hook
-    if isinstance(t, type) and _SCALAR_HOOKS.get(t) is hook:
-        # The scalar hooks pass their own type through: test it here and skip the call.
+    if isinstance(t, type) and t in _PASS_THROUGH and _SCALAR_HOOKS.get(t) is hook:
+        # These scalar hooks pass their own type through: test it here and skip the call.
         return [f"  if v.__class__ is not _t{n}:", f"    v = _h{n}(v, _t{n})"]
     if isinstance(t, type) and issubclass(t, TolerantEnum) and hook is structure_tolerant_enum:
         # A documented value is one dict lookup; anything else goes to the hook.
@@ -513,7 +594,12 @@ class ModelDecoder:
         return self._strict_conv if _strict else self._fast
 
     def structure(self, data: Any, cls: type[T], *, method: str = "", path: str = "") -> T:
-        """``data`` as ``cls``, or a :class:`DecodeError` naming the field that did not fit."""
+        """``data`` as ``cls``, or a :class:`DecodeError` naming the field that did not fit.
+
+        ``method`` and ``path`` are the request's: the error names them, and after a write
+        (``PUT``, ``POST``...) its ``applied`` is True (the server answered 2xx: it made the
+        change).
+        """
         conv = self._strict_conv if _strict else self._fast
         try:
             return conv.structure(data, cls)
@@ -531,6 +617,7 @@ class ModelDecoder:
                 field="$",
                 method=method,
                 path=path,
+                applied=method in WRITE_METHODS,
             )
         return self.structure(data, list[cls], method=method, path=path)  # type: ignore[valid-type]
 
@@ -565,4 +652,5 @@ class ModelDecoder:
             field=field,
             method=method,
             path=path,
+            applied=method in WRITE_METHODS,
         )

@@ -188,13 +188,17 @@ def check_fullname(name: str, value: object) -> str:
 
 
 def parse_new_token(data: object, *, method: str, path: str) -> str:
-    """The body of a token reset: a JSON string holding the new, usable token."""
+    """The body of a token reset: a JSON string holding the new, usable token.
+
+    The server has reset the token whatever this answer holds: every error here is applied.
+    """
     if not isinstance(data, str):
         raise DecodeError(
             f"{method} {path}: expected the new token as a JSON string, got {type(data).__name__}",
             field="$",
             method=method,
             path=path,
+            applied=True,
         )
     try:
         token_credential(data)
@@ -204,6 +208,7 @@ def parse_new_token(data: object, *, method: str, path: str) -> str:
             field="$",
             method=method,
             path=path,
+            applied=True,
         ) from exc
     return data
 

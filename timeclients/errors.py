@@ -94,15 +94,28 @@ class DecodeError(TimeClientsError):
 
     ``field`` is the JSON path of the first field that did not fit (``$.memberships[0].userId``),
     or ``None`` when the body was not JSON at all.
+
+    ``applied`` is True when the response answered a write (``PUT``, ``POST``...) with a 2xx
+    status: the server accepted and made the change, only its answer could not be read. Do not
+    send such a write again as if it had failed; read the resource back instead. It is False
+    for reads.
     """
 
     def __init__(
-        self, message: str, *, field: str | None = None, method: str = "", path: str = ""
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        method: str = "",
+        path: str = "",
+        applied: bool = False,
     ) -> None:
         super().__init__(message)
         self.field = field
         self.method = method
         self.path = path
+        #: True when a write was answered 2xx: the change was made although the body did not fit.
+        self.applied = applied
 
 
 class APIError(TimeClientsError):
@@ -110,8 +123,9 @@ class APIError(TimeClientsError):
 
     Attributes: ``status`` (the HTTP status), ``method`` and ``path`` of the request (never its
     headers or query), ``message`` (the vendor's own error text when it sent one), ``body`` (the
-    response body as text, at most 2,000 characters) and ``retry_after`` (seconds, from a
-    ``Retry-After`` header, or ``None``).
+    response body as text, at most 2,000 characters), ``retry_after`` (seconds, from a
+    ``Retry-After`` header, or ``None``) and ``code`` (the vendor's own error code from the body,
+    such as Clockify's ``{"code": 1000}``, or ``None``).
     """
 
     #: The status this class stands for; ``0`` where it stands for a range.
@@ -126,6 +140,7 @@ class APIError(TimeClientsError):
         path: str = "",
         body: str = "",
         retry_after: float | None = None,
+        code: int | str | None = None,
     ) -> None:
         self.status = status
         self.method = method
@@ -133,6 +148,8 @@ class APIError(TimeClientsError):
         self.message = message
         self.body = body
         self.retry_after = retry_after
+        #: The vendor's own error code from the body (not the HTTP status), or ``None``.
+        self.code = code
         where = f" ({method} {path})" if method else ""
         super().__init__(f"{status}{where}: {message}" if message else f"{status}{where}")
 
@@ -176,10 +193,17 @@ class QuotaExceededError(PaymentRequiredError):
         path: str = "",
         body: str = "",
         retry_after: float | None = None,
+        code: int | str | None = None,
         resets_in: float | None = None,
     ) -> None:
         super().__init__(
-            message, status=status, method=method, path=path, body=body, retry_after=retry_after
+            message,
+            status=status,
+            method=method,
+            path=path,
+            body=body,
+            retry_after=retry_after,
+            code=code,
         )
         #: Seconds until the quota resets, when the server said; else ``None``.
         self.resets_in = resets_in

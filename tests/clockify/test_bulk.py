@@ -14,7 +14,7 @@ import pytest
 from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients.clockify import BulkResult, ClockifyClient
 from timeclients.clockify import _protocol as proto
-from timeclients.errors import DecodeError, NotFoundError, ServerError
+from timeclients.errors import NotFoundError, ServerError
 
 from ..conftest import FakeClock
 from . import samples
@@ -153,8 +153,10 @@ async def test_only_the_last_response_becomes_the_workspace(
 
 
 @pytest.mark.anyio
-async def test_items_with_bad_bodies_fail_with_decode_errors(fake_clock: FakeClock) -> None:
-    """A 2xx that is not JSON fails its user; a last body that is not a workspace fails its user."""
+async def test_applied_items_with_bad_bodies_succeed(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 2xx whose body is not a workspace still set the rate: its user succeeded (issue 10)."""
 
     async def handler(request: httpx.Request) -> httpx.Response:
         user = user_of(request)
@@ -164,12 +166,79 @@ async def test_items_with_bad_bodies_fail_with_decode_errors(fake_clock: FakeClo
             return httpx.Response(200, json={"unexpected": True})
         return answer_for(user)
 
+    with caplog.at_level("WARNING", logger="timeclients"):
+        async with make_client(handler, fake_clock) as client:
+            result = await client.users.bulk_set_cost_rate(WS, rates_for(3), concurrency=1)
+    assert result.succeeded == ["u000", "u001", "u002"]
+    assert result.failed == {}
+    assert result.ok
+    assert result.workspace is None  # neither of the last two answers decoded
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1  # once per bulk call, not once per item
+    assert "did not decode" in warnings[0].getMessage()
+
+
+@pytest.mark.anyio
+async def test_undecodable_workspace_everywhere_reports_every_item_succeeded(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every 200 carrying a workspace that does not decode: all succeeded, one warning."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        body = samples.workspace()
+        body["memberships"] = "not a list"
+        return httpx.Response(200, json=body)
+
+    with caplog.at_level("WARNING", logger="timeclients"):
+        async with make_client(handler, fake_clock) as client:
+            result = await client.users.bulk_set_hourly_rate(WS, rates_for(3))
+    assert sorted(result.succeeded) == ["u000", "u001", "u002"]
+    assert result.failed == {}
+    assert result.workspace is None
+    assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 1
+
+
+@pytest.mark.anyio
+async def test_last_body_bad_falls_back_to_the_one_before(fake_clock: FakeClock) -> None:
+    """When the last answer does not decode, the workspace is the previous answer's."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        user = user_of(request)
+        if user == "u002":
+            return httpx.Response(200, text="truncated {")
+        return answer_for(user)
+
     async with make_client(handler, fake_clock) as client:
         result = await client.users.bulk_set_cost_rate(WS, rates_for(3), concurrency=1)
-    assert result.succeeded == ["u000"]
-    assert isinstance(result.failed["u001"], DecodeError)
-    assert isinstance(result.failed["u002"], DecodeError)
-    assert result.workspace is None
+    assert result.succeeded == ["u000", "u001", "u002"]
+    assert result.workspace is not None
+    assert result.workspace.name == "after u001"
+
+
+@pytest.mark.anyio
+async def test_bodies_thrown_away_are_not_parsed(
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of 30 answers only the one kept as BulkResult.workspace is parsed as JSON."""
+    from timeclients._transport import _send
+
+    parsed: list[int] = []
+    real = _send.load_json
+
+    def counting(content: bytes) -> Any:
+        parsed.append(len(content))
+        return real(content)
+
+    monkeypatch.setattr(_send, "load_json", counting)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return answer_for(user_of(request))
+
+    async with make_client(handler, fake_clock) as client:
+        result = await client.users.bulk_set_cost_rate(WS, rates_for(30))
+    assert len(result.succeeded) == 30
+    assert result.workspace is not None
+    assert len(parsed) == 1
 
 
 @pytest.mark.anyio

@@ -218,7 +218,7 @@ def test_business_year_plan_decodes_in_production_mode_too() -> None:
     assert ws.feature_subscription_type == "BUSINESS_YEAR"
 
 
-def test_strict_mode_rejects_an_undeclared_workspace_field() -> None:
+def test_strict_mode_rejects_an_undeclared_workspace_field(strict_mode: None) -> None:
     """Under the test suite, a field the document does not show fails loudly."""
     with pytest.raises(DecodeError):
         structure(samples.workspace(surpriseField=True))
@@ -275,6 +275,46 @@ def test_rate_for_is_none_without_any_rate() -> None:
     ws = structure(samples.workspace(costRate=None, hourlyRate=None, memberships=[]))
     assert ws.hourly_rate_for("alice") is None
     assert ws.cost_rate_for("alice") is None
+
+
+def test_rate_for_handles_absent_amounts_and_currencies() -> None:
+    """A rate without an amount is no rate; one without a currency gets the workspace's."""
+    ws = structure(
+        samples.workspace(
+            hourlyRate={"amount": 5000, "currency": "EUR"},
+            costRate=None,
+            memberships=[
+                {"userId": "amount-only", "targetId": samples.WORKSPACE_ID,
+                 "membershipType": "WORKSPACE", "hourlyRate": {"amount": 7000},
+                 "costRate": {"amount": 3000}},
+                {"userId": "no-amount", "targetId": samples.WORKSPACE_ID,
+                 "membershipType": "WORKSPACE", "hourlyRate": {"currency": "USD"}},
+                {"userId": "untyped", "targetId": samples.WORKSPACE_ID,
+                 "hourlyRate": {"amount": 1, "currency": "USD"}},
+                {"userId": "untargeted", "membershipType": "WORKSPACE",
+                 "hourlyRate": {"amount": 2, "currency": "USD"}},
+            ],
+        )
+    )  # fmt: skip
+    assert ws.hourly_rate_for("amount-only") == Rate(7000, "EUR")  # the default rate's currency
+    # no default cost rate: the workspace's default currency (the sample's currencies: USD)
+    assert ws.cost_rate_for("amount-only") == Rate(3000, "USD")
+    assert ws.hourly_rate_for("no-amount") == Rate(5000, "EUR")
+    assert ws.cost_rate_for("no-amount") is None
+    assert ws.hourly_rate_for("untyped") == Rate(1, "USD")
+    assert ws.hourly_rate_for("untargeted") == Rate(2, "USD")
+
+
+def test_rate_for_keeps_a_currencyless_rate_when_nothing_says_which() -> None:
+    """No default rate and no default currency: the amount comes back without a currency."""
+    ws = structure(
+        samples.workspace(
+            hourlyRate=None,
+            currencies=[],
+            memberships=[samples.membership("ann") | {"hourlyRate": {"amount": 900}}],
+        )
+    )
+    assert ws.hourly_rate_for("ann") == Rate(900, None)
 
 
 def test_workspace_user_ignores_undocumented_fields_even_when_strict() -> None:

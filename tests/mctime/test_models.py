@@ -109,7 +109,9 @@ def test_a_naive_clock_in_time_is_a_decode_error_naming_the_field() -> None:
     assert info.value.field == "$.from"
 
 
-def test_strict_decoding_forbids_unknown_fields_and_production_ignores_them() -> None:
+def test_strict_decoding_forbids_unknown_fields_and_production_ignores_them(
+    strict_mode: None,
+) -> None:
     """The test suite's strict mode fails on drift; production mode reads on."""
     drifted = {**SAMPLE_ITEM, "newField": 1}
     assert strict_decoding()

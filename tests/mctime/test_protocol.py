@@ -148,7 +148,7 @@ def test_a_misfit_item_is_a_decode_error_naming_its_index() -> None:
     assert info.value.field == "$.items[1].from"
 
 
-def test_an_unknown_field_on_a_clock_item_fails_under_strict_decoding() -> None:
+def test_an_unknown_field_on_a_clock_item_fails_under_strict_decoding(strict_mode: None) -> None:
     """Deciding item-versus-error first does not loosen strict decoding of clock items."""
     with pytest.raises(DecodeError) as info:
         decoder.structure(page_json({**SAMPLE_ITEM, "surprise": 1}), WirePage)

@@ -118,13 +118,14 @@ def test_api_token_is_not_in_repr() -> None:
     assert token not in str(me)
 
 
-def test_missing_required_field_names_its_path() -> None:
-    """A user without ``email`` is a DecodeError naming ``$.data.email``."""
+def test_missing_id_names_its_path() -> None:
+    """A user without ``id`` (the one required field) is a DecodeError naming ``$.data.id``."""
     data = samples.put_me()
-    del data["data"]["email"]
+    del data["data"]["id"]
     with pytest.raises(DecodeError) as info:
         decoder.structure(data, UserEnvelope, method="PUT", path="/me")
-    assert info.value.field == "$.data.email"
+    assert info.value.field == "$.data.id"
+    assert info.value.applied is True
 
 
 def test_wrong_type_in_related_list_names_its_path() -> None:
@@ -136,7 +137,7 @@ def test_wrong_type_in_related_list_names_its_path() -> None:
     assert info.value.field == "$.data.tags[0].id"
 
 
-def test_undocumented_field_fails_only_strict_decoding() -> None:
+def test_undocumented_field_fails_only_strict_decoding(strict_mode: None) -> None:
     """An unknown user field fails the strict test converter (drift shows) but not production."""
     from timeclients._convert import set_strict_decoding
 

@@ -29,6 +29,7 @@ from ..errors import (
     TransportError,
     error_class_for_status,
 )
+from ._body import MAX_JSON_DEPTH, WRITE_METHODS, JSONTooDeep, load_json
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._pool import HttpPool, _httpx_timeout
 from ._ratelimit import Limiter
@@ -50,6 +51,7 @@ __all__ = [
     "credential_fingerprint",
     "default_error_message",
     "encode_path",
+    "error_code",
     "redact",
     "validate_base_url",
 ]
@@ -143,52 +145,149 @@ class Response:
     method: str = ""
     path: str = ""
 
+    @property
+    def applied(self) -> bool:
+        """True when this 2xx answered a write: the server made the change, whatever the body."""
+        return self.method in WRITE_METHODS
+
     def json(self) -> Any:
-        """The body parsed as JSON; a body that is not JSON is a :class:`DecodeError`."""
+        """The body parsed as JSON; a body that is not JSON is a :class:`DecodeError`.
+
+        So is a body nested more than :data:`MAX_JSON_DEPTH` levels deep (never a
+        ``RecursionError``). After a write, the error's ``applied`` is True.
+        """
         try:
-            return json.loads(self.content)
+            return load_json(self.content)
+        except JSONTooDeep as exc:
+            reason = f"nested more than {MAX_JSON_DEPTH} levels deep"
+            cause: Exception = exc
         except (ValueError, UnicodeDecodeError) as exc:
-            raise DecodeError(
-                f"{self.method} {self.path}: response body is not JSON ({exc.__class__.__name__})",
-                method=self.method,
-                path=self.path,
-            ) from exc
+            reason = f"not JSON ({exc.__class__.__name__})"
+            cause = exc
+        raise DecodeError(
+            f"{self.method} {self.path}: response body is {reason}",
+            method=self.method,
+            path=self.path,
+            applied=self.applied,
+        ) from cause
+
+
+#: The keys that hold an error's text, in the order they are read (Clockify ``message`` and,
+#: in older answers, ``description``; ``error`` alone or as ``{"error": {"message": ...}}``).
+_MESSAGE_KEYS: Final = (
+    "message",
+    "description",
+    "error",
+    "errors",
+    "error_description",
+    "detail",
+    "title",
+    "msg",
+)
+#: How deep the error-message walk looks, and how many parts of a list it joins.
+_MESSAGE_DEPTH: Final = 6
+_MESSAGE_PARTS: Final = 20
+_MESSAGE_MAX: Final = 500
 
 
 def default_error_message(content: bytes) -> str:
     """The vendor's error text from an error body, whatever its shape.
 
-    Reads ``{"message": ...}`` (Clockify, with its own ``code``), ``{"error": ...}``, a JSON
+    Reads ``{"message": ...}`` and ``{"description": ...}`` (Clockify, with its own ``code``
+    appended as ``" (code N)"``), ``{"error": ...}`` and ``{"error": {"message": ...}}``, a JSON
     string, an array of messages (Toggl v8's localized list, joined with ``"; "``), and plain
-    text; never fails.
+    text. An object with none of those keys gives its string values. Never fails, never walks
+    deeper than a few levels, and never returns ``""`` for a body that holds words.
     """
     text = content.decode("utf-8", errors="replace").strip()
     if not text:
         return ""
     try:
-        data = json.loads(text)
+        data = load_json(content)
+    except ValueError:  # not JSON (or nested absurdly deep): the text itself
+        return text[:_MESSAGE_MAX]
+    message = _message_of(data, 0)
+    if not message:
+        message = "; ".join(_strings_in(data, 0))
+    return message[:_MESSAGE_MAX]
+
+
+def error_code(content: bytes) -> int | str | None:
+    """The vendor's own error code in an error body (``{"code": 1000}``, also inside
+    ``{"error": {...}}``), or ``None``. Booleans and empty strings are not codes."""
+    if b"code" not in content:
+        return None
+    try:
+        data = load_json(content)
     except ValueError:
-        return text[:500]
-    return _message_of(data)[:500]
+        return None
+    for _ in range(2):
+        if not isinstance(data, dict):
+            return None
+        code = data.get("code")
+        if _is_code(code):
+            return code
+        data = data.get("error")
+    return None
 
 
-def _message_of(data: Any) -> str:
+def _is_code(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and bool(value.strip()))
+
+
+def _message_of(data: Any, depth: int) -> str:
+    """The message in ``data``: the first message key's text, a list's texts joined."""
     if isinstance(data, str):
-        return data
-    if isinstance(data, list):
-        return "; ".join(m for m in (_message_of(x) for x in data) if m)
-    if isinstance(data, dict):
-        for key in ("message", "error", "errors", "detail", "title"):
-            if key in data and data[key] not in (None, "", [], {}):
-                message = _message_of(data[key])
-                code = data.get("code")
-                if key == "message" and isinstance(code, int) and not isinstance(code, bool):
-                    return f"{message} (code {code})"
-                return message
+        return data.strip()
+    if depth >= _MESSAGE_DEPTH:
         return ""
-    if data is None:
+    if isinstance(data, list):
+        parts = (_message_of(x, depth + 1) for x in data[:_MESSAGE_PARTS])
+        return "; ".join(p for p in parts if p)
+    if isinstance(data, dict):
+        for key in _MESSAGE_KEYS:
+            value = data.get(key)
+            if value in (None, "", [], {}):
+                continue
+            message = _message_of(value, depth + 1)
+            if not message and isinstance(value, dict):
+                # {"errors": {"email": ["is invalid"]}}: the field names with their texts.
+                message = "; ".join(
+                    f"{k}: {m}" if isinstance(k, str) else m
+                    for k, m in ((k, _message_of(v, depth + 2)) for k, v in value.items())
+                    if m
+                )
+            if not message:
+                continue
+            code = data.get("code")
+            if (
+                key in ("message", "description")
+                and isinstance(code, int)
+                and not isinstance(code, bool)
+            ):
+                return f"{message} (code {code})"
+            return message
+        return ""
+    if data is None or isinstance(data, bool):
         return ""
     return str(data)
+
+
+def _strings_in(data: Any, depth: int) -> list[str]:
+    """Every non-empty string value in ``data`` (not keys), a bounded walk, at most 20."""
+    found: list[str] = []
+    stack: list[tuple[Any, int]] = [(data, depth)]
+    while stack and len(found) < _MESSAGE_PARTS:
+        item, level = stack.pop()
+        if isinstance(item, str):
+            if item.strip():
+                found.append(item.strip())
+        elif level < _MESSAGE_DEPTH and isinstance(item, (list, dict)):
+            values = list(item.values() if isinstance(item, dict) else item)[:_MESSAGE_PARTS]
+            stack.extend((v, level + 1) for v in reversed(values))
+    return found
 
 
 def check_credential(name: str, value: str, *, header: bool = True) -> str:
@@ -489,6 +588,7 @@ class Channel:
                     method=method,
                     path=path,
                     body=response.content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace"),
+                    code=error_code(response.content),
                     resets_in=resets_in,
                 )
             if status == 429:
@@ -539,7 +639,13 @@ class Channel:
         if cls is RateLimitedError and not message:
             message = "Too many requests"
         return cls(
-            message, status=status, method=method, path=path, body=body, retry_after=retry_after
+            message,
+            status=status,
+            method=method,
+            path=path,
+            body=body,
+            retry_after=retry_after,
+            code=error_code(content),
         )
 
 

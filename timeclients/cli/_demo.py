@@ -611,11 +611,11 @@ def render_report(report: DemoReport, console: Console) -> None:
         who.add_column(column)
     for entry in shown:
         who.add_row(
-            f"{entry.user_first_name} {entry.user_last_name}",
-            entry.from_.strftime("%H:%M %z"),
-            str(entry.time_type.value),
+            f"{entry.user_first_name or ''} {entry.user_last_name or ''}".strip(),
+            entry.from_.strftime("%H:%M %z") if entry.from_ is not None else "",
+            str(entry.time_type.value) if entry.time_type is not None else "",
             "yes" if entry.on_break else "",
-            entry.organization_name,
+            entry.organization_name or "",
         )
     if len(report.clocked_in) > len(shown):
         who.add_row(f"... and {len(report.clocked_in) - len(shown)} more", "", "", "", "")

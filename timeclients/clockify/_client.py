@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import collections
 import contextlib
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Final, cast
@@ -13,14 +15,16 @@ import attrs
 from .._base import BaseClient, DefaultURL, env_credential
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
-from .._transport import HttpPool, RateLimit, Request, RetryPolicy
+from .._transport import HttpPool, RateLimit, Request, Response, RetryPolicy
 from .._validate import check_id, check_int_range, require_aware
-from ..errors import ConfigurationError, DecodeError, TimeClientsError, ValidationError
+from ..errors import ConfigurationError, DecodeError, ValidationError
 from . import _protocol as proto
 from ._protocol import Credential
 from .models import BulkResult, MembershipStatus, Role, Workspace, WorkspaceUser
 
 __all__ = ["ClockifyClient", "UsersResource", "WorkspacesResource"]
+
+logger: Final = logging.getLogger("timeclients")
 
 DEFAULT_BASE_URL: Final = DefaultURL("https://api.clockify.me/api/v1")
 #: doc L566-L568 and README: add-on tokens get 50 requests per second per workspace; no
@@ -350,10 +354,12 @@ class UsersResource:
         :attr:`BulkResult.failed` and the job goes on. ``on_progress(done, total)`` is called
         as each user finishes. Cancelling the job stops every request it started.
 
-        Each response is checked to be JSON; only the last successful one is structured into
-        :attr:`BulkResult.workspace` (a workspace can hold thousands of memberships: one
-        structured copy per user would waste both memory and CPU). Should that last body not
-        fit the model, its user is reported in ``failed`` with the ``DecodeError``.
+        A user counts as succeeded when the server answered 2xx: the rate was set, whatever the
+        body holds. Only the last successful response is parsed and structured, into
+        :attr:`BulkResult.workspace` (every answer is the whole workspace, thousands of
+        memberships: parsing each would make an item's cost grow with the workspace). Should
+        that body not decode, the one before it is tried; if neither does, ``workspace`` is
+        ``None`` and the problem is logged once at WARNING on the ``timeclients`` logger.
 
         Raises:
             ValidationError: an empty workspace id, ``rates`` not a mapping, an empty user id,
@@ -384,23 +390,43 @@ class UsersResource:
         else:
             workers = check_int_range("concurrency", concurrency, 1, MAX_BULK_CONCURRENCY)
         channel = client._channel
+        # The last two 2xx answers, raw: bodies are neither parsed nor kept per item.
+        answers: collections.deque[Response] = collections.deque(maxlen=_KEPT_ANSWERS)
 
-        async def one(user_id: str) -> tuple[str, object, str, str]:
-            response = await channel.send(build(ws, user_id, checked[user_id], since))
-            return user_id, response.json(), response.method, response.path
+        async def one(user_id: str) -> None:
+            answers.append(await channel.send(build(ws, user_id, checked[user_id], since)))
 
         outcome = await run_bulk(list(checked), one, concurrency=workers, on_progress=on_progress)
-        succeeded = outcome.succeeded
-        failed: dict[str, TimeClientsError] = dict(outcome.failed)
-        workspace: Workspace | None = None
-        if outcome.last is not None:
-            user_id, data, method, path = outcome.last
-            try:
-                workspace = proto.decoder.structure(data, Workspace, method=method, path=path)
-            except DecodeError as exc:
-                failed[user_id] = exc
-                succeeded = [u for u in succeeded if u != user_id]
-        return BulkResult(succeeded=succeeded, failed=failed, workspace=workspace)
+        return BulkResult(
+            succeeded=outcome.succeeded,
+            failed=dict(outcome.failed),
+            workspace=_last_workspace(answers),
+        )
+
+
+#: How many raw 2xx answers a bulk job keeps to find its ``BulkResult.workspace``.
+_KEPT_ANSWERS: Final = 2
+
+
+def _last_workspace(answers: Iterable[Response]) -> Workspace | None:
+    """The newest answer that decodes as a workspace, or None (logged once at WARNING)."""
+    problems: builtins.list[DecodeError] = []
+    for response in reversed(builtins.list(answers)):
+        try:
+            data = response.json()
+            return proto.decoder.structure(
+                data, Workspace, method=response.method, path=response.path
+            )
+        except DecodeError as exc:
+            problems.append(exc)
+    if problems:
+        logger.warning(
+            "bulk rate update: the items answered 2xx are counted as succeeded (the server set "
+            "those rates), but the workspace in the answers did not decode, so "
+            "BulkResult.workspace is None: %s",
+            problems[0],
+        )
+    return None
 
 
 def _user_id(user: WorkspaceUser) -> str:

@@ -1,12 +1,17 @@
 """Clockify Workspace API v1 models: workspaces, their settings, memberships, users and enums.
 
 Field names and shapes follow /work/shared/specs/clockify-workspace-api.md ("doc Lnnn" below
-cites its lines) and the Clockify notes of /work/shared/specs/README.md ("README"). Fields are
-snake_case; the JSON names are their camelCase forms. Every field the document's sample shows
-is declared, so the test suite's strict decoding fails on drift. Fields the live service is
-known to send as ``null`` or leave out (rates, lock settings, labels, subdomain) are optional;
-the rest are required. Every closed value set is a :class:`~timeclients._convert.TolerantEnum`:
-a value the document does not list still decodes (``.known`` is then ``False``).
+cites its lines) and Clockify's public documentation. Fields are snake_case; the JSON names are
+their camelCase forms. Every field the document's sample shows is declared, so the test suite's
+strict decoding fails on drift (an unknown field).
+
+The models are tolerant readers: Clockify's OpenAPI description marks every property of a
+workspace, its settings, memberships and rates optional, and real answers leave many out. So a
+field is required only where the object means nothing without it (a workspace's ``id``, a
+membership's ``user_id``, a currency's ``id``); every other field is ``None`` (or an empty list)
+when absent or ``null``. A field that is present with the wrong type is still a ``DecodeError``
+naming it. Every closed value set is a :class:`~timeclients._convert.TolerantEnum`: a value the
+document does not list still decodes (``.known`` is then ``False``).
 """
 
 from __future__ import annotations
@@ -175,19 +180,23 @@ class UserStatus(TolerantEnum):
 
 @attrs.frozen
 class Rate:
-    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L31-L34."""
+    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L31-L34.
 
-    amount: int
-    currency: str
+    Clockify sends membership rates with an ``amount`` and no ``currency`` (the workspace's
+    default currency then applies): both are ``None`` when absent.
+    """
+
+    amount: int | None = None
+    currency: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Currency:
     """A currency configured in the workspace (doc L397-L403)."""
 
-    code: str
     id: str
-    is_default: bool
+    code: str | None = None
+    is_default: bool | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -198,19 +207,19 @@ class Membership:
     The rates are ``None`` where no rate is set on this membership.
     """
 
+    user_id: str
     cost_rate: Rate | None = None
     hourly_rate: Rate | None = None
-    membership_status: MembershipStatus
-    membership_type: MembershipType
-    target_id: str
-    user_id: str
+    membership_status: MembershipStatus | None = None
+    membership_type: MembershipType | None = None
+    target_id: str | None = None
 
 
 @attrs.frozen
 class Subdomain:
     """The workspace's subdomain (doc L405-L410)."""
 
-    enabled: bool
+    enabled: bool | None = None
     name: str | None = None
 
 
@@ -223,24 +232,24 @@ class AutomaticLock:
     first_day: Weekday | None = None
     older_than_period: OlderThanPeriod | None = None
     older_than_value: int | None = None
-    type: AutomaticLockType
+    type: AutomaticLockType | None = None
 
 
 @attrs.frozen(kw_only=True)
 class EntityCreationPermissions:
     """Who may create projects and clients, tags, and tasks (doc L382-L388)."""
 
-    who_can_create_projects_and_clients: CreationPermission
-    who_can_create_tags: CreationPermission
-    who_can_create_tasks: CreationPermission
+    who_can_create_projects_and_clients: CreationPermission | None = None
+    who_can_create_tags: CreationPermission | None = None
+    who_can_create_tasks: CreationPermission | None = None
 
 
 @attrs.frozen
 class RoundSettings:
     """Rounding in reports; ``minutes`` arrives as a string (``"15"``, doc L119, L393): an int."""
 
-    minutes: int
-    round: RoundingMode
+    minutes: int | None = None
+    round: RoundingMode | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -248,44 +257,47 @@ class WorkspaceSettings:
     """The workspace's settings (doc L330-L369; sample doc L76-L127).
 
     ``admin_only_pages`` is sent as a JSON array inside a string (doc L78, L334); the live service
-    also sends a real array (README). Both read as a ``list[str]``.
+    also sends a real array (README). Both read as a ``list[str]``. Every setting is optional:
+    real workspaces leave many out (``activeBillableHours``, ``durationFormat``,
+    ``onlyAdminsCanChangeBillableStatus`` were absent from every recording we checked); an
+    absent setting is ``None``, "not said", which is not the same as ``False``.
     """
 
-    active_billable_hours: bool
+    active_billable_hours: bool | None = None
     admin_only_pages: list[str] = attrs.field(factory=list)
     automatic_lock: AutomaticLock | None = None
-    can_see_time_sheet: bool
-    can_see_tracker: bool
-    currency_format: CurrencyFormat
-    default_billable_projects: bool
-    duration_format: DurationFormat
+    can_see_time_sheet: bool | None = None
+    can_see_tracker: bool | None = None
+    currency_format: CurrencyFormat | None = None
+    default_billable_projects: bool | None = None
+    duration_format: DurationFormat | None = None
     entity_creation_permissions: EntityCreationPermissions | None = None
-    force_description: bool
-    force_projects: bool
-    force_tags: bool
-    force_tasks: bool
-    is_project_public_by_default: bool
+    force_description: bool | None = None
+    force_projects: bool | None = None
+    force_tags: bool | None = None
+    force_tasks: bool | None = None
+    is_project_public_by_default: bool | None = None
     lock_time_entries: datetime | None = None
     lock_time_zone: str | None = None
-    multi_factor_enabled: bool
-    number_format: NumberFormat
-    only_admins_can_change_billable_status: bool
-    only_admins_create_project: bool
-    only_admins_create_tag: bool
-    only_admins_create_task: bool
-    only_admins_see_all_time_entries: bool
-    only_admins_see_billable_rates: bool
-    only_admins_see_dashboard: bool
-    only_admins_see_public_projects_entries: bool
-    project_favorites: bool
+    multi_factor_enabled: bool | None = None
+    number_format: NumberFormat | None = None
+    only_admins_can_change_billable_status: bool | None = None
+    only_admins_create_project: bool | None = None
+    only_admins_create_tag: bool | None = None
+    only_admins_create_task: bool | None = None
+    only_admins_see_all_time_entries: bool | None = None
+    only_admins_see_billable_rates: bool | None = None
+    only_admins_see_dashboard: bool | None = None
+    only_admins_see_public_projects_entries: bool | None = None
+    project_favorites: bool | None = None
     project_grouping_label: str | None = None
     project_label: str | None = None
-    project_picker_special_filter: bool
+    project_picker_special_filter: bool | None = None
     round: RoundSettings | None = None
     task_label: str | None = None
-    time_rounding_in_reports: bool
-    time_tracking_mode: TimeTrackingMode
-    track_time_down_to_second: bool
+    time_rounding_in_reports: bool | None = None
+    time_tracking_mode: TimeTrackingMode | None = None
+    track_time_down_to_second: bool | None = None
     working_days: list[Weekday] = attrs.field(factory=list)
 
 
@@ -306,35 +318,61 @@ class Workspace:
     id: str
     image_url: str | None = None
     memberships: list[Membership] = attrs.field(factory=list)
-    name: str
+    name: str | None = None
     subdomain: Subdomain | None = None
     workspace_settings: WorkspaceSettings | None = None
 
     def _membership_of(self, user_id: str) -> Membership | None:
         # doc L284-L287 / L305-L310: a user-specific rate is the user's WORKSPACE membership
-        # of this workspace; project memberships (targetId = a project) do not count.
+        # of this workspace; project memberships (targetId = a project) do not count. A
+        # membership that leaves out its type or target still counts when the rest says so.
         for membership in self.memberships:
-            if (
-                membership.user_id == user_id
-                and membership.membership_type == MembershipType.WORKSPACE
-                and membership.target_id == self.id
+            if membership.user_id != user_id:
+                continue
+            kind, target = membership.membership_type, membership.target_id
+            if (kind == MembershipType.WORKSPACE and target in (self.id, None)) or (
+                kind is None and target == self.id
             ):
                 return membership
         return None
 
+    def _default_currency(self) -> str | None:
+        for currency in self.currencies:
+            if currency.is_default and currency.code:
+                return currency.code
+        return None
+
+    def _rate_for(self, user_rate: Rate | None, default: Rate | None) -> Rate | None:
+        # A rate without an amount says nothing: the workspace default applies. A rate without
+        # a currency is in the workspace's (its default rate's, else its default currency).
+        rate = user_rate if user_rate is not None and user_rate.amount is not None else default
+        if rate is None or rate.amount is None:
+            return None
+        if rate.currency is None:
+            currency = default.currency if default is not None else None
+            currency = currency or self._default_currency()
+            if currency is not None:
+                return Rate(rate.amount, currency)
+        return rate
+
     def hourly_rate_for(self, user_id: str) -> Rate | None:
-        """The user's billable rate in this workspace, else the workspace default, else None."""
+        """The user's billable rate in this workspace, else the workspace default, else None.
+
+        A rate that came without an amount counts as absent; one without a currency gets the
+        workspace's (from its default rate, else its default currency) when that is known.
+        """
         membership = self._membership_of(user_id)
-        if membership is not None and membership.hourly_rate is not None:
-            return membership.hourly_rate
-        return self.hourly_rate
+        own = membership.hourly_rate if membership is not None else None
+        return self._rate_for(own, self.hourly_rate)
 
     def cost_rate_for(self, user_id: str) -> Rate | None:
-        """The user's cost rate in this workspace, else the workspace default, else None."""
+        """The user's cost rate in this workspace, else the workspace default, else None.
+
+        Absent amounts and currencies are handled as by :meth:`hourly_rate_for`.
+        """
         membership = self._membership_of(user_id)
-        if membership is not None and membership.cost_rate is not None:
-            return membership.cost_rate
-        return self.cost_rate
+        own = membership.cost_rate if membership is not None else None
+        return self._rate_for(own, self.cost_rate)
 
 
 @attrs.frozen(kw_only=True)
@@ -364,13 +402,19 @@ class BulkResult:
 
     ``workspace`` is the workspace as the *last* successful response returned it: a bulk job
     never keeps one workspace per item (a workspace can have thousands of memberships).
+
+    An item the server answered 2xx is in ``succeeded`` even when the body of that answer did
+    not decode: the rate was set (a single call would raise ``DecodeError`` with
+    ``applied=True``). ``failed`` therefore lists only users whose rate was not set (or may not
+    have been: a transport failure after retries), which are the ones to retry.
     """
 
-    #: The user ids whose rate was set, in the order of the input mapping.
+    #: The user ids whose rate was set (answered 2xx), in the order of the input mapping.
     succeeded: list[str] = attrs.field(factory=list)
     #: The user ids whose rate was not set, with why.
     failed: dict[str, TimeClientsError] = attrs.field(factory=dict)
-    #: The workspace from the last successful response, or ``None`` when nothing succeeded.
+    #: The workspace from the last successful response that decoded, or ``None`` when nothing
+    #: succeeded or no kept answer decoded.
     workspace: Workspace | None = None
 
     @property

@@ -1,7 +1,9 @@
 """McTime's clock-status models: who is clocked in, their breaks, time types, per-item errors.
 
 Field names follow mctime-clock-api.md ("Response fields"); JSON is camelCase, Python is
-snake_case, and ``from`` is ``from_``.
+snake_case, and ``from`` is ``from_``. The models are tolerant readers: a field is required only
+where the object means nothing without it (its ``id``); every other field is ``None`` when
+absent or ``null``. A field present with the wrong type is still a ``DecodeError`` naming it.
 """
 
 from __future__ import annotations
@@ -58,9 +60,9 @@ class Break:
     """A break of a running entry; an ongoing break has ``to=None``."""
 
     id: str
-    from_: datetime
-    to: datetime | None
-    automatic: bool
+    from_: datetime | None = None
+    to: datetime | None = None
+    automatic: bool | None = None
 
 
 @attrs.frozen
@@ -69,18 +71,18 @@ class ClockStatus:
 
     #: Id of the running clock entry (use it with ``clock.get``).
     id: str
-    user_id: str
-    user_first_name: str
-    user_last_name: str
-    #: Always True: only running entries are returned.
-    clocked_in: bool
+    user_id: str | None = None
+    user_first_name: str | None = None
+    user_last_name: str | None = None
+    #: True for every running entry (only running entries are returned).
+    clocked_in: bool | None = None
     #: True while the user is on a break (an open break in ``breaks``).
-    on_break: bool
+    on_break: bool | None = None
     #: Clock-in time, aware, with the offset McTime sent (not converted to UTC).
-    from_: datetime
-    organization_id: str
-    organization_name: str
-    time_type: TimeType
+    from_: datetime | None = None
+    organization_id: str | None = None
+    organization_name: str | None = None
+    time_type: TimeType | None = None
     #: The entry's breaks; ``None`` when there are none (mctime-clock-api.md:46: ``null``).
     breaks: list[Break] | None = None
 

@@ -1,8 +1,10 @@
 """An in-memory Toggl Track API v8 user endpoints (toggl-v8-user-api.md), as a pure state machine.
 
 Line numbers ("doc L29") refer to /work/shared/specs/toggl-v8-user-api.md. README facts: a bad
-credential is a 403, a rejected update a 400 with an array of localized messages, and the rate
-limit a leaky bucket (about one request per second per token).
+credential is a 403, a rejected update an array of localized messages, and the rate limit a
+leaky bucket (about one request per second per token). Toggl's v8 API overview says a failed
+create or update answers **404** with that array; the emulator answers 400 by default and 404
+when ``refused_status=404`` (or ``emulator.toggl.refused_status = 404``), so both are tested.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ BOOLEAN_FIELDS = (  # doc L149-L152
 #: The Basic-auth password that says "the user name is an API token" (README table).
 TOKEN_PASSWORD = "api_token"  # noqa: S105 - a protocol constant, not a secret
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-RELATED = ("time_entries", "projects", "tags", "workspaces", "clients")  # doc L89-L142
+# doc L89-L142; "tasks" too (doc L24: with_related_data returns tasks)
+RELATED = ("time_entries", "projects", "tags", "workspaces", "clients", "tasks")
 
 
 def valid_timezone(name: object) -> bool:
@@ -103,6 +106,8 @@ class TogglState:
         rate: requests per second the bucket drains per user (``None``: no limit).
         burst: how many requests the bucket holds (the default 2 tolerates network jitter
             around a client that sends exactly one per second).
+        refused_status: the status of a refused ``PUT /me`` or ``POST /signups`` (its body is
+            always the array of messages): 400, or 404 as Toggl's v8 API overview documents.
     """
 
     vendor = "toggl"
@@ -115,6 +120,7 @@ class TogglState:
         rng: random.Random,
         rate: float | None = 1.0,
         burst: int = 2,
+        refused_status: int = 400,
     ) -> None:
         self.clock = clock
         self.wall_clock = wall_clock
@@ -122,6 +128,8 @@ class TogglState:
         # README: a leaky bucket; one request per second per API token is a safe rate
         self.limiter = LeakyBucket(rate, burst, clock) if rate else None
         self.users: dict[int, TogglUser] = {}
+        #: The status of a refused update or signup: 400, or 404 (the real v8 way).
+        self.refused_status = refused_status
 
     # ----------------------------------------------------------------- set-up helpers
     def new_int_id(self) -> int:
@@ -301,7 +309,7 @@ class TogglState:
     def _put_me(self, user: TogglUser, req: EmuRequest) -> Reply:
         fields = self._user_body(req)
         if fields is None:
-            return json_reply(400, ['Request body must be {"user": {...}}'])
+            return json_reply(self.refused_status, ['Request body must be {"user": {...}}'])
         errors: list[str] = []
         # doc L146-L158: the fields that can be updated, each with its rule
         if "fullname" in fields and not isinstance(fields["fullname"], str):
@@ -338,7 +346,7 @@ class TogglState:
                 errors.append("Password should be at least 6 characters")
         if errors:
             # README: "a rejected update with an array of localized error messages"
-            return json_reply(400, errors)
+            return json_reply(self.refused_status, errors)
         for name in (
             "fullname",
             "email",
@@ -358,7 +366,7 @@ class TogglState:
     def _signup(self, req: EmuRequest) -> Reply:
         fields = self._user_body(req)
         if fields is None:
-            return json_reply(400, ['Request body must be {"user": {...}}'])
+            return json_reply(self.refused_status, ['Request body must be {"user": {...}}'])
         errors: list[str] = []
         # doc L206-L210: email, password (>= 6), timezone, created_with, all required
         email = fields.get("email")
@@ -375,7 +383,7 @@ class TogglState:
         if not isinstance(created_with, str) or not created_with.strip():
             errors.append("created_with is required")
         if errors:
-            return json_reply(400, errors)
+            return json_reply(self.refused_status, errors)
         assert isinstance(email, str)  # checked above
         assert isinstance(password, str)
         user = self.add_user(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 from .._base import DefaultURL
 from .._toggl_common import ENV_TOKEN, TogglAccountClient, resolve_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
-from ..errors import AuthenticationError, ConfigurationError
+from ..errors import AuthenticationError, ConfigurationError, DecodeError, NotFoundError
 from . import _protocol as proto
 from ._protocol import UNSET
 from .models import DateFormat, Me, TimeOfDayFormat, User
@@ -119,7 +119,14 @@ class TogglClient(TogglAccountClient):
         return self._anonymous_channel
 
     async def _user(self, request: Request, channel: Channel | None = None) -> User:
-        response = await (channel or self._channel).send(request)
+        # Only PUT /me and POST /signups come here: the writes Toggl v8 refuses with a 404.
+        try:
+            response = await (channel or self._channel).send(request)
+        except NotFoundError as exc:
+            refused = proto.refused_update(exc)
+            if refused is None:
+                raise
+            raise refused from exc
         envelope = proto.decoder.structure(
             response.json(), proto.UserEnvelope, method=response.method, path=response.path
         )
@@ -206,10 +213,17 @@ class MeResource:
                 "date_format": date_format,
             }
         )
-        user = await client._user(request)
+        try:
+            user = await client._user(request)
+        except DecodeError as exc:
+            if exc.applied and isinstance(email, str):
+                client._email_changed(email, None)  # answered 2xx: the e-mail did change
+            raise
         if isinstance(email, str):
+            # The answer may leave the e-mail out: the 2xx says the one sent was taken.
             client._email_changed(email, user.email)
         return user
+
 
     async def change_password(self, *, current_password: str, password: str) -> User:
         """``PUT /me`` with ``current_password`` and the new ``password`` (at least 6 characters).
@@ -225,7 +239,12 @@ class MeResource:
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        user = await client._user(request)
+        try:
+            user = await client._user(request)
+        except DecodeError as exc:
+            if exc.applied:  # answered 2xx: the password did change
+                client._password_changed(password)
+            raise
         client._password_changed(password)
         return user
 

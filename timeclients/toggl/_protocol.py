@@ -30,6 +30,7 @@ from .._toggl_common import (
 )
 from .._toggl_common import check_fullname as _check_fullname
 from .._transport import NO_BODY, Request
+from .._transport._body import load_json
 from .._validate import (
     check_bool,
     check_email,
@@ -38,7 +39,7 @@ from .._validate import (
     check_non_negative_int,
     require_aware,
 )
-from ..errors import ValidationError
+from ..errors import BadRequestError, NotFoundError, ValidationError
 from .models import DateFormat, TimeOfDayFormat, User
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "me_get_request",
     "me_update_request",
     "parse_new_token",
+    "refused_update",
     "reset_token_request",
     "signup_request",
     "since_param",
@@ -149,8 +151,8 @@ def signup_request(
 class MeEnvelope:
     """``GET /me``: ``{"since": <unix seconds>, "data": {user}}``."""
 
-    since: datetime
     data: User
+    since: datetime | None = None
 
 
 @attrs.frozen
@@ -162,3 +164,33 @@ class UserEnvelope:
 
 #: Toggl's JSON names are the Python names; ``since`` comes as unix seconds.
 decoder: Final = ModelDecoder(naming=snake_case, unix_datetimes=True)
+
+
+def refused_update(error: NotFoundError) -> BadRequestError | None:
+    """A 404 that is Toggl v8 refusing a create or update, as the ``BadRequestError`` it means.
+
+    Toggl's v8 API overview: "If a create or update action failed, HTTP status code 404 and an
+    array of localized error messages will be returned." So for ``PUT /me`` and ``POST
+    /signups`` a 404 whose body is a JSON array is a refusal (its messages, joined, are the
+    ``message``; ``status`` stays 404); any other 404 is left as it is (``None`` here).
+    """
+    body = error.body.strip()
+    if not body.startswith("["):
+        return None
+    try:
+        messages = load_json(body)
+    except ValueError:
+        # Cut at the 2,000 characters an error keeps: still the start of an array.
+        messages = []
+    if not isinstance(messages, list):
+        return None
+    return BadRequestError(
+        error.message or "Toggl refused the update",
+        status=error.status,
+        method=error.method,
+        path=error.path,
+        body=error.body,
+        retry_after=error.retry_after,
+        code=error.code,
+    )
+

@@ -1,8 +1,10 @@
 """Toggl v8 models: the user behind a credential, its related objects, and input enums.
 
-Field names and shapes follow /work/shared/specs/toggl-v8-user-api.md ("the document" below).
-A field shown in every sample of the document (GET /me, PUT /me, POST /signups) is required;
-a field missing from one of them is optional and ``None`` when absent.
+Field names and shapes follow /work/shared/specs/toggl-v8-user-api.md ("the document" below)
+and Toggl's v8 API documentation. The models are tolerant readers: ``/me`` answers differ by
+the account's age (fields were added over the years), so a field is required only where the
+object means nothing without it (its ``id``); every other field is ``None`` when absent or
+``null``. A field that is present with the wrong type is still a ``DecodeError`` naming it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "NewBlogPost",
     "Project",
     "Tag",
+    "Task",
     "TimeEntry",
     "TimeOfDayFormat",
     "User",
@@ -66,11 +69,11 @@ class TimeEntry:
     """
 
     id: int
-    wid: int
-    billable: bool
-    start: datetime
-    duration: int
-    at: datetime
+    wid: int | None = None
+    billable: bool | None = None
+    start: datetime | None = None
+    duration: int | None = None
+    at: datetime | None = None
     stop: datetime | None = None
     description: str | None = None
     tags: list[str] | None = None
@@ -85,7 +88,7 @@ class TimeEntry:
     @property
     def is_running(self) -> bool:
         """True while the timer runs (Toggl v8 marks it with a negative ``duration``)."""
-        return self.duration < 0
+        return self.duration is not None and self.duration < 0
 
 
 @attrs.frozen
@@ -93,9 +96,9 @@ class Project:
     """A project the user can see. ``color`` is a string index (``"5"``), as sent."""
 
     id: int
-    wid: int
-    name: str
-    at: datetime
+    wid: int | None = None
+    name: str | None = None
+    at: datetime | None = None
     billable: bool | None = None
     active: bool | None = None
     color: str | None = None
@@ -109,9 +112,9 @@ class Tag:
     """A tag of a workspace."""
 
     id: int
-    wid: int
-    name: str
-    at: datetime
+    wid: int | None = None
+    name: str | None = None
+    at: datetime | None = None
 
 
 @attrs.frozen
@@ -119,8 +122,8 @@ class Workspace:
     """A workspace the user belongs to."""
 
     id: int
-    name: str
-    at: datetime
+    name: str | None = None
+    at: datetime | None = None
     premium: bool | None = None
     # Not in the document's sample; part of v8 workspaces elsewhere in Toggl's docs.
     admin: bool | None = None
@@ -131,38 +134,56 @@ class Client:
     """A client (customer) of a workspace."""
 
     id: int
-    wid: int
-    name: str
-    at: datetime
+    wid: int | None = None
+    name: str | None = None
+    at: datetime | None = None
     # Not in the document's sample; part of v8 clients elsewhere in Toggl's docs.
     notes: str | None = None
+
+
+@attrs.frozen
+class Task:
+    """A task of a project, from ``GET /me?with_related_data=true`` (Toggl's v8 docs, tasks)."""
+
+    id: int
+    name: str | None = None
+    pid: int | None = None
+    wid: int | None = None
+    #: The user the task is assigned to.
+    uid: int | None = None
+    estimated_seconds: int | None = None
+    tracked_seconds: int | None = None
+    active: bool | None = None
+    at: datetime | None = None
 
 
 @attrs.frozen
 class User:
     """The user behind a credential, as ``GET /me``, ``PUT /me`` and ``POST /signups`` return it.
 
-    ``api_token`` is a secret: it is left out of ``repr``. The signup sample omits it although
-    the document's text says a signup returns it, so it is optional. The related lists
-    (``time_entries`` ... ``clients``) are ``None`` unless ``with_related_data=True`` was asked.
+    ``api_token`` is a secret: it is left out of ``repr``. Only ``id`` is required; every other
+    field is ``None`` when the answer leaves it out (older accounts' answers lack many). The
+    related lists (``time_entries`` ... ``clients``, ``tasks``) are ``None`` unless
+    ``with_related_data=True`` was asked.
     ``date_format`` and ``timeofday_format`` are plain strings because a fresh signup sends
     ``""``; the values ``PUT /me`` accepts are :class:`DateFormat` and :class:`TimeOfDayFormat`.
     """
 
     id: int
-    email: str
-    fullname: str
-    default_wid: int
-    jquery_timeofday_format: str
-    jquery_date_format: str
-    timeofday_format: str
-    date_format: str
-    store_start_and_stop_time: bool
+    email: str | None = None
+    fullname: str | None = None
+    default_wid: int | None = None
+    jquery_timeofday_format: str | None = None
+    jquery_date_format: str | None = None
+    timeofday_format: str | None = None
+    date_format: str | None = None
+    store_start_and_stop_time: bool | None = None
     #: 0-6, Sunday = 0.
-    beginning_of_week: int
-    sidebar_piechart: bool
-    timeline_experiment: bool
-    new_blog_post: NewBlogPost = attrs.field(factory=NewBlogPost)
+    beginning_of_week: int | None = None
+    sidebar_piechart: bool | None = None
+    timeline_experiment: bool | None = None
+    #: The latest blog post (``{}`` when there is none), ``None`` when not sent.
+    new_blog_post: NewBlogPost | None = None
     api_token: str | None = attrs.field(default=None, repr=False)
     language: str | None = None
     image_url: str | None = None
@@ -185,12 +206,14 @@ class User:
     tags: list[Tag] | None = None
     workspaces: list[Workspace] | None = None
     clients: list[Client] | None = None
+    tasks: list[Task] | None = None
 
 
 @attrs.frozen
 class Me:
     """``GET /me``: the user, and ``since`` — the server time to pass as ``since=`` next time."""
 
-    #: The server's timestamp of this answer (sent as unix seconds), in UTC.
-    since: datetime
+    #: The server's timestamp of this answer (sent as unix seconds), in UTC; ``None`` when the
+    #: answer leaves it out.
+    since: datetime | None
     user: User
