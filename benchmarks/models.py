@@ -61,7 +61,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from timeclients._convert import (
+from timeclients._decode import (
     TolerantEnum,
     camel_case,
     parse_aware_datetime,

@@ -3,7 +3,8 @@
 ``TIMECLIENTS_TEST_DECODING=strict`` (the default) decodes as the drift detector does: unknown
 fields fail a test. ``TIMECLIENTS_TEST_DECODING=production`` decodes as users run the client
 (unknown fields ignored, the fast generated code); CI runs the vendor and end-to-end tests in
-both modes. Each test starts in the selected mode, whatever the test before it switched to.
+both modes. Each test starts in the selected mode, whatever the test before it switched to:
+the mode is each decoder's own ``strict`` setting, set for all of them by the fixtures below.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from timeclients._convert import set_strict_decoding
+from timeclients._decode import decoding_mode, set_strict_decoding
 
 DECODING = os.environ.get("TIMECLIENTS_TEST_DECODING", "strict").strip().lower() or "strict"
 if DECODING not in ("strict", "production"):
@@ -30,17 +31,16 @@ set_strict_decoding(STRICT)
 @pytest.fixture(autouse=True)
 def _decoding_mode() -> Iterator[None]:
     """Every test starts, and leaves, in the selected decoding mode."""
-    set_strict_decoding(STRICT)
-    yield
-    set_strict_decoding(STRICT)
+    with decoding_mode(strict=STRICT):
+        yield
+    set_strict_decoding(STRICT)  # also the decoders the test built
 
 
 @pytest.fixture
 def strict_mode() -> Iterator[None]:
     """For a test of the strict mode itself (unknown fields fail): strict whatever the run."""
-    set_strict_decoding(True)
-    yield
-    set_strict_decoding(STRICT)
+    with decoding_mode(strict=True):
+        yield
 
 
 @pytest.fixture

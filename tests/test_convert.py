@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeclients._convert import (
+from timeclients._decode import (
     ModelDecoder,
     TolerantEnum,
     camel_case,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from timeclients import HttpPool
-from timeclients._convert import set_strict_decoding
+from timeclients._decode import set_strict_decoding
 from timeclients.clockify import ClockifyClient, Rate
 from timeclients.errors import (
     APIError,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeclients._convert import ModelDecoder, set_strict_decoding
+from timeclients._decode import ModelDecoder, set_strict_decoding
 from timeclients.clockify import Workspace
 from timeclients.clockify._protocol import decoder as clockify_decoder
 from timeclients.errors import DecodeError

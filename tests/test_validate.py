@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from timeclients import _validate as v
-from timeclients._convert import TolerantEnum
+from timeclients._decode import TolerantEnum
 from timeclients.errors import ValidationError
 
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import attrs
 
-from ._convert import ModelDecoder
+from ._decode import ModelDecoder
 from ._transport import (
     Channel,
     HttpPool,
@@ -258,7 +258,7 @@ class BaseClient:
 
     Subclasses build the credential headers and call ``super().__init__``; their resources
     send :class:`~timeclients._transport.Request` objects through :meth:`_send` and decode
-    with the vendor's :class:`~timeclients._convert.ModelDecoder`.
+    with the vendor's :class:`~timeclients._decode.ModelDecoder`.
     """
 
     _vendor: ClassVar[str] = ""

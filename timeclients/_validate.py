@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from ._convert import TolerantEnum
+from ._decode import TolerantEnum
 from .errors import ValidationError
 
 __all__ = [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeclients._convert import set_strict_decoding
+from timeclients._decode import set_strict_decoding
 from timeclients.clockify import (
     AutomaticLockType,
     BulkResult,

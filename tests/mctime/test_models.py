@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from timeclients._convert import set_strict_decoding, strict_decoding
+from timeclients._decode import set_strict_decoding, strict_decoding
 from timeclients.errors import DecodeError
 from timeclients.mctime import Break, ClockStatus, TimeType
 from timeclients.mctime._protocol import decoder

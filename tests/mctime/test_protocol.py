@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from timeclients._convert import set_strict_decoding
+from timeclients._decode import set_strict_decoding
 from timeclients._transport import encode_path
 from timeclients.errors import ClockedOutError, DecodeError, EntryNotVisibleError
 from timeclients.mctime import ItemError, TimeType

@@ -139,7 +139,7 @@ def test_wrong_type_in_related_list_names_its_path() -> None:
 
 def test_undocumented_field_fails_only_strict_decoding(strict_mode: None) -> None:
     """An unknown user field fails the strict test converter (drift shows) but not production."""
-    from timeclients._convert import set_strict_decoding
+    from timeclients._decode import set_strict_decoding
 
     data = samples.put_me()
     data["data"]["brand_new_flag"] = True

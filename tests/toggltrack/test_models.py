@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeclients import _convert
+from timeclients import _decode
 from timeclients.errors import DecodeError
 from timeclients.toggltrack import Quota, User
 from timeclients.toggltrack._protocol import decoder
@@ -40,11 +40,11 @@ def test_unknown_fields_are_rejected_strictly_and_ignored_in_production() -> Non
     data = {"id": 1, "2fa_enabled": True, "intercom_hash": "x"}
     with pytest.raises(DecodeError):
         decoder.structure(data, User)
-    _convert.set_strict_decoding(False)
+    _decode.set_strict_decoding(False)
     try:
         assert decoder.structure(data, User) == User(id=1)
     finally:
-        _convert.set_strict_decoding(True)
+        _decode.set_strict_decoding(True)
 
 
 def test_timestamps_keep_their_offset() -> None:

@@ -15,7 +15,7 @@ from typing import Any, Final
 import cattrs
 
 from .._base import Credential
-from .._convert import ModelDecoder, camel_case, model_structure_fn
+from .._decode import ModelDecoder, camel_case, model_structure_fn
 from .._transport import Request, check_credential, credential_fingerprint
 from .._validate import (
     check_bool,

@@ -10,7 +10,7 @@ workspace, its settings, memberships and rates optional, and real answers leave 
 field is required only where the object means nothing without it (a workspace's ``id``, a
 membership's ``user_id``, a currency's ``id``); every other field is ``None`` (or an empty list)
 when absent or ``null``. A field that is present with the wrong type is still a ``DecodeError``
-naming it. Every closed value set is a :class:`~timeclients._convert.TolerantEnum`: a value the
+naming it. Every closed value set is a :class:`~timeclients._decode.TolerantEnum`: a value the
 document does not list still decodes (``.known`` is then ``False``).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from .._convert import TolerantEnum
+from .._decode import TolerantEnum
 from ..errors import TimeClientsError
 
 __all__ = [

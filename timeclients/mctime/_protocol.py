@@ -12,7 +12,7 @@ import attrs
 import cattrs
 
 from .._base import Credential, DefaultURL
-from .._convert import ModelDecoder, camel_case
+from .._decode import ModelDecoder, camel_case
 from .._transport import Request, credential_fingerprint
 from ..errors import APIError, ClockedOutError, EntryNotVisibleError
 from .models import ClockPage, ClockStatus, ItemError, TimeType

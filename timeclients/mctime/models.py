@@ -12,7 +12,7 @@ from datetime import datetime
 
 import attrs
 
-from .._convert import TolerantEnum
+from .._decode import TolerantEnum
 
 __all__ = ["Break", "ClockPage", "ClockStatus", "ItemError", "TimeType"]
 

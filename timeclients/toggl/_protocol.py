@@ -14,7 +14,7 @@ from typing import Any, Final
 import attrs
 
 from .._base import Credential
-from .._convert import ModelDecoder, snake_case
+from .._decode import ModelDecoder, snake_case
 from .._toggl_common import (
     ANONYMOUS,
     ANONYMOUS_ID,

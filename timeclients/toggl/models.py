@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from .._convert import TolerantEnum
+from .._decode import TolerantEnum
 
 __all__ = [
     "Client",

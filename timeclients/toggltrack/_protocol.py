@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._base import DefaultURL
-from .._convert import ModelDecoder, snake_case
+from .._decode import ModelDecoder, snake_case
 from .._toggl_common import UNSET, check_fullname, check_password, checked_fields
 from .._toggl_common import check_timezone as check_timezone
 from .._transport import NO_BODY, RateLimit, Request
