@@ -1,4 +1,5 @@
-"""What every vendor client shares: pool ownership, its channel, lifecycle, env settings."""
+"""What every vendor client shares: pool ownership, its channel, lifecycle, env settings, and
+the one send-and-decode path its resources call."""
 
 from __future__ import annotations
 
@@ -13,18 +14,18 @@ from urllib.parse import unquote
 
 import attrs
 
-from ._decode import ModelDecoder
+from ._spec import Credential, DefaultURL, VendorSpec, env_credential
 from ._transport import (
     Channel,
     HttpPool,
     RateLimit,
     Request,
+    Response,
     RetryPolicy,
     SendStats,
-    default_error_message,
     validate_base_url,
 )
-from ._transport._send import NO_BODY, ErrorMessage, QuotaReader
+from ._transport._send import NO_BODY
 from ._validate import check_encodable
 from .errors import APIError, AuthenticationError, ConfigurationError, ValidationError
 
@@ -33,6 +34,7 @@ __all__ = [
     "Credential",
     "DefaultURL",
     "QueryParams",
+    "VendorSpec",
     "env_credential",
     "raw_request",
     "resolve_base_url",
@@ -48,42 +50,6 @@ _UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 C = TypeVar("C", bound="BaseClient")
 T = TypeVar("T")
-
-
-@attrs.frozen
-class Credential:
-    """What a client authenticates with: its headers and a limiter id that reveals nothing.
-
-    Each vendor's ``_protocol`` builds these (which header, which encoding); the client and its
-    channel only carry them.
-    """
-
-    #: How it authenticates, in a word (``"api_key"``, ``"token"``, ``"anonymous"``, ...).
-    kind: str
-    headers: dict[str, str] = attrs.field(repr=False)
-    limiter_id: str = attrs.field(repr=False)
-    #: Where it came from, to name in an authentication error: the argument (``"api_key="``)
-    #: or the environment variable (``"CLOCKIFY_API_KEY"``); never the value.
-    source: str = ""
-
-
-def env_credential(*names: str) -> tuple[str, str] | None:
-    """The first non-empty environment variable of ``names``, as ``(name, value)``."""
-    for name in names:
-        value = os.environ.get(name)
-        if value:
-            return name, value
-    return None
-
-
-class DefaultURL(str):
-    """A vendor's base URL as an argument's default: it marks ``base_url`` as not passed.
-
-    The signature keeps showing the real URL, while :func:`resolve_base_url` can tell it from
-    the same text passed on purpose (an explicit argument wins over the environment).
-    """
-
-    __slots__ = ()
 
 
 def resolve_base_url(
@@ -256,15 +222,15 @@ class _ClientChannel(Channel):
 class BaseClient:
     """A vendor client's shared half: it owns a private pool if not given one, and a channel.
 
-    Subclasses build the credential headers and call ``super().__init__``; their resources
-    send :class:`~timeclients._transport.Request` objects through :meth:`_send` and decode
-    with the vendor's :class:`~timeclients._decode.ModelDecoder`.
+    A subclass declares its vendor's :class:`~timeclients._spec.VendorSpec` as ``spec`` and
+    passes its credential to ``super().__init__``; its resources send
+    :class:`~timeclients._transport.Request` objects through :meth:`_call` (send and decode
+    with the spec's decoder), :meth:`_call_list`, or :meth:`_send` and :meth:`_decode` when
+    they need the response itself.
     """
 
-    _vendor: ClassVar[str] = ""
-    #: The vendor's base URL, and the environment variable that overrides it.
-    _default_base_url: ClassVar[str] = ""
-    _base_url_env: ClassVar[str] = ""
+    #: The vendor's declared facts: name, base URL and its variable, errors, decoder...
+    spec: ClassVar[VendorSpec]
     #: How the client authenticates (a word such as ``"api_key"``; never the credential).
     _auth: str = ""
 
@@ -278,15 +244,13 @@ class BaseClient:
         rate_limit: RateLimit | None,
         retry: RetryPolicy | None,
         timeout: float | None,
-        status_errors: Mapping[int, type[APIError]] | None = None,
-        error_message: ErrorMessage = default_error_message,
-        quota: QuotaReader | None = None,
     ) -> None:
+        spec = self.spec
         check_policies(rate_limit, retry, allow_insecure_http)
         base = resolve_base_url(
             base_url,
-            env=self._base_url_env,
-            default=self._default_base_url,
+            env=spec.base_url_env,
+            default=spec.default_base_url,
             allow_insecure_http=allow_insecure_http,
         )
         check_timeout(timeout)
@@ -296,20 +260,39 @@ class BaseClient:
         self._owns_pool = pool is None
         self._pool = pool if pool is not None else HttpPool()
         self._base_url = base
-        self._channel: _ClientChannel = _ClientChannel(
+        self._timeout = timeout
+        self._channel: _ClientChannel = self._new_channel(
+            credential, rate_limit=rate_limit, retry=retry
+        )
+
+    def _new_channel(
+        self, credential: Credential, *, rate_limit: RateLimit | None, retry: RetryPolicy | None
+    ) -> _ClientChannel:
+        spec = self.spec
+        channel = _ClientChannel(
             self._pool,
-            vendor=self._vendor,
-            base_url=base,
+            vendor=spec.name,
+            base_url=self._base_url,
             headers=credential.headers,
             credential_id=credential.limiter_id,
             rate_limit=rate_limit,
             retry=retry,
-            timeout=timeout,
-            status_errors=status_errors,
-            error_message=error_message,
-            quota=quota,
+            timeout=self._timeout,
+            status_errors=spec.status_errors,
+            error_message=spec.error_message,
+            quota=spec.quota,
         )
-        self._channel.credential_source = credential.source
+        channel.credential_source = credential.source
+        return channel
+
+    def _side_channel(self, credential: Credential) -> Channel:
+        """A second channel of this client, as ``credential`` (Toggl's anonymous signups):
+        same pool, base URL, limits and retries, counted in this client's :attr:`stats`."""
+        channel = self._new_channel(
+            credential, rate_limit=self._channel.rate_limit, retry=self._channel.retry
+        )
+        channel.stats = self._channel.stats
+        return channel
 
     @property
     def base_url(self) -> str:
@@ -362,7 +345,7 @@ class BaseClient:
         call = raw_request(method, path, params=params, json=json)
         channel = self._raw_channel(call.path)
         call = attrs.evolve(call, scope=self._raw_scope(call.path, scope))
-        response = await channel.send(call)
+        response = await self._send(call, channel=channel)
         if not response.content.strip():
             return None
         return response.json()
@@ -375,9 +358,41 @@ class BaseClient:
         """The rate-limit scope of a :meth:`request` call: the credential's by default."""
         return ""
 
-    async def _send_json(self, request: Request, decoder: ModelDecoder, cls: type[T]) -> T:
-        response = await self._channel.send(request)
-        return decoder.structure(response.json(), cls, method=response.method, path=response.path)
+    async def _send(self, request: Request, *, channel: Channel | None = None) -> Response:
+        """Send ``request`` (through ``channel``, by default the client's); a 2xx response.
+
+        An error status raises the spec's error for it, refined by the spec's
+        ``refine_error`` where that knows better for this request.
+        """
+        try:
+            return await (channel or self._channel).send(request)
+        except APIError as exc:
+            refine = self.spec.refine_error
+            better = refine(request, exc) if refine is not None else None
+            if better is None:
+                raise
+            raise better from None  # the refined error carries the status, body and all
+
+    def _decode(self, response: Response, cls: type[T]) -> T:
+        """The JSON body of ``response`` as ``cls``; a :class:`DecodeError` otherwise (its
+        ``applied`` is True after a write: the server answered 2xx)."""
+        return self.spec.decoder.structure(
+            response.json(), cls, method=response.method, path=response.path
+        )
+
+    async def _call(self, request: Request, cls: type[T], *, channel: Channel | None = None) -> T:
+        """Send ``request`` and decode its answer as ``cls``: the resources' one path."""
+        return self._decode(await self._send(request, channel=channel), cls)
+
+    def _decode_list(self, response: Response, cls: type[T]) -> list[T]:
+        """The JSON body of ``response`` as an array of ``cls`` (see :meth:`_decode`)."""
+        return self.spec.decoder.structure_list(
+            response.json(), cls, method=response.method, path=response.path
+        )
+
+    async def _call_list(self, request: Request, cls: type[T]) -> list[T]:
+        """Send ``request`` and decode its answer as a JSON array of ``cls``."""
+        return self._decode_list(await self._send(request), cls)
 
     async def aclose(self) -> None:
         """Close the client; a private pool is closed with it, a shared one is left open."""

@@ -4,7 +4,8 @@ Both API versions authenticate the same way (Toggl's developer documentation,
 "Authentication", https://engineering.toggl.com/docs/authentication: HTTP Basic with
 ``<token>:api_token`` or ``<email>:<password>``; a failed authentication is a 403), take the
 same ``TOGGL_API_TOKEN`` from the environment, answer a token reset with the new token as a
-JSON string, and check passwords and time zones the same way. Pure: nothing here awaits.
+JSON string, and check passwords and time zones the same way. Pure: nothing here awaits, and
+nothing here imports the client (the credential switching is ``_toggl_auth``'s).
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from ._base import BaseClient, Credential, env_credential
-from ._transport import check_credential, credential_fingerprint
+from ._spec import Credential, env_credential
+from ._transport import RateLimit, check_credential, credential_fingerprint
 from ._validate import check_text_field
-from .errors import ConfigurationError, DecodeError, ValidationError
+from .errors import APIError, AuthenticationError, ConfigurationError, DecodeError, ValidationError
 
 __all__ = [
     "ANONYMOUS",
     "ANONYMOUS_ID",
+    "DEFAULT_RATE_LIMIT",
     "ENV_TOKEN",
     "MIN_PASSWORD_LENGTH",
+    "STATUS_ERRORS",
     "TOKEN_PASSWORD",
     "UNSET",
-    "TogglAccountClient",
     "basic_credential",
     "check_fullname",
     "check_password",
@@ -47,9 +49,12 @@ MIN_PASSWORD_LENGTH: Final = 6
 ANONYMOUS_ID: Final = "anonymous"
 #: Where both Toggl clients read a token when given no credential.
 ENV_TOKEN: Final = "TOGGL_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+#: Toggl's documented safe pace ("a safe window will be 1 request per second", API docs).
+DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
+#: "Authentication": a failed authentication is a 403 (not 401), in v8 and v9 alike.
+STATUS_ERRORS: Final[Mapping[int, type[APIError]]] = {403: AuthenticationError}
 # Where a credential came from, named (never shown) in an authentication error.
 _BASIC_SOURCE: Final = "email= and password="
-_RESET_SOURCE: Final = "the token me.reset_token() returned"
 
 
 class _Unset(enum.Enum):
@@ -211,45 +216,3 @@ def parse_new_token(data: object, *, method: str, path: str) -> str:
             applied=True,
         ) from exc
     return data
-
-
-class TogglAccountClient(BaseClient):
-    """A Toggl client (v8 or v9) whose sign-in follows the account's own changes.
-
-    A new e-mail or password (for a client that signs in with them) and a reset token are
-    used from the next call on; the limiter key follows and keeps pace, because Toggl counts
-    the account, which already saw the request that made the switch.
-    """
-
-    #: Kept only for e-mail/password sign-in, to follow an e-mail or password change.
-    _email: str | None = None
-    _password: str | None = None
-
-    def _remember_login(
-        self, credential: Credential, email: str | None, password: str | None
-    ) -> None:
-        if credential.kind == "basic":
-            self._email, self._password = email, password
-
-    def _use(self, credential: Credential) -> None:
-        self._use_credential(credential, keep_pace=True)
-
-    def _email_changed(self, requested: str, accepted: str | None) -> None:
-        """Sign in with the new address once the server accepted it (and echoed it back)."""
-        if self._password is None:
-            return
-        if accepted is not None and accepted.casefold() != requested.casefold():
-            return
-        self._email = accepted or requested
-        self._use(basic_credential(self._email, self._password))
-
-    def _password_changed(self, password: str) -> None:
-        """Sign in with the new password once the server accepted it."""
-        if self._email is not None:
-            self._password = password
-            self._use(basic_credential(self._email, password))
-
-    def _token_reset(self, token: str) -> None:
-        """Sign in with the new token from now on, and forget any e-mail and password."""
-        self._use(token_credential(token, source=_RESET_SOURCE))
-        self._email = self._password = None

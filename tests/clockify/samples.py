@@ -10,7 +10,7 @@ from typing import Any
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "clockify_workspace.json"
 _SAMPLE: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
-#: The sample workspace's id (doc L53).
+#: The sample workspace's id ("Workspace > Get all my workspaces").
 WORKSPACE_ID = "64a687e29ae1f428e7ebe303"
 
 
@@ -34,7 +34,7 @@ def membership(
     hourly: int | None = None,
     cost: int | None = None,
 ) -> dict[str, Any]:
-    """A membership shaped like the document's (doc L56-L69)."""
+    """A membership shaped like the document's ("Workspace > Get all my workspaces")."""
     return {
         "costRate": None if cost is None else {"amount": cost, "currency": "USD"},
         "hourlyRate": None if hourly is None else {"amount": hourly, "currency": "USD"},

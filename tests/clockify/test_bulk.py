@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import anyio
+import attrs
 import httpx
 import pytest
 
@@ -140,7 +141,7 @@ async def test_only_the_last_response_becomes_the_workspace(
             structured.append(cls)
             return real.structure(data, cls, **kwargs)
 
-    monkeypatch.setattr(proto, "decoder", CountingDecoder())
+    monkeypatch.setattr(ClockifyClient, "spec", attrs.evolve(proto.SPEC, decoder=CountingDecoder()))
 
     async def handler(request: httpx.Request) -> httpx.Response:
         return answer_for(user_of(request))

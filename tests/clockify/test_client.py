@@ -329,7 +329,8 @@ async def test_error_statuses_map_to_classes(
 async def test_add_user_specific_errors(
     router: respx.MockRouter, client: ClockifyClient, status: int, cls: type[APIError]
 ) -> None:
-    """users.add maps 402/403/409 to its own classes (doc L240-L243), others as usual."""
+    """users.add maps 402/403/409 to its own classes ("Workspace > Add user to workspace"),
+    others as usual."""
     router.post(f"/workspaces/{WS}/users").respond(status, json={"message": "m", "code": 1})
     with pytest.raises(cls) as info:
         await client.users.add(WS, email="a@example.com")
@@ -573,7 +574,7 @@ async def test_rate_limit_none_turns_limiting_off(router: respx.MockRouter, pool
 
 
 def test_default_rate_limit_is_fifty_per_second() -> None:
-    """The default budget is Clockify's 50 requests per second per workspace (doc L567)."""
+    """The default budget is Clockify's 50 requests per second per workspace ("Rate limiting")."""
     client = ClockifyClient(api_key=KEY, pool=HttpPool())
     assert client.rate_limit == RateLimit(50, 1.0)
     assert client.base_url == BASE

@@ -41,7 +41,8 @@ def structure(data: Any) -> Workspace:
 
 
 def test_document_sample_decodes_every_field() -> None:
-    """The GET /workspaces sample (doc L28-L129) decodes verbatim, field by field."""
+    """The GET /workspaces sample ("Workspace > Get all my workspaces") decodes verbatim,
+    field by field."""
     (ws,) = decoder.structure_list(samples.workspaces(), Workspace)
     assert ws.id == samples.WORKSPACE_ID
     assert ws.name == "Cool Company"
@@ -162,7 +163,8 @@ def test_admin_only_pages_round_trips_both_forms(pages: list[str]) -> None:
 
 @given(st.integers(min_value=0, max_value=10_000))
 def test_round_minutes_from_string(minutes: int) -> None:
-    """round.minutes arrives as a string of digits (doc L119, L393) and reads as that int."""
+    """round.minutes arrives as a string of digits (the sample of "Workspace > Get all my
+    workspaces") and reads as that int."""
     data = samples.workspace()
     data["workspaceSettings"]["round"]["minutes"] = str(minutes)
     settings = structure(data).workspace_settings
@@ -271,7 +273,7 @@ def test_rate_for_prefers_the_users_workspace_membership() -> None:
 
 
 def test_rate_for_is_none_without_any_rate() -> None:
-    """No membership rate and no workspace default: None (doc L284-L287)."""
+    """No membership rate and no workspace default: None ("Workspace > Update user's cost rate")."""
     ws = structure(samples.workspace(costRate=None, hourlyRate=None, memberships=[]))
     assert ws.hourly_rate_for("alice") is None
     assert ws.cost_rate_for("alice") is None

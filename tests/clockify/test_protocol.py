@@ -138,7 +138,8 @@ def test_requests_match_the_document(
 
 
 def test_add_user_maps_its_documented_statuses() -> None:
-    """users.add gives 402, 403 and 409 their endpoint-specific classes (doc L240-L243)."""
+    """users.add gives 402, 403 and 409 their endpoint-specific classes
+    ("Workspace > Add user to workspace")."""
     request = proto.add_user_request(WS, email="a@example.com", send_email=True)
     assert request.errors == {
         402: SubscriptionRequiredError,
@@ -234,7 +235,8 @@ def test_bad_arguments_are_named(argument: str, call: Callable[[], object]) -> N
 
 
 def test_name_bounds_are_inclusive() -> None:
-    """A workspace name of exactly 1 and exactly 50 characters is accepted (doc L144)."""
+    """A workspace name of exactly 1 and exactly 50 characters is accepted
+    ("Workspace > Add workspace")."""
     for name in ("x", "x" * 50):
         assert proto.create_workspace_request(name=name, organization_id="o").json["name"] == name
 

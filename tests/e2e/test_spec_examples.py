@@ -1,10 +1,12 @@
 """The vendor documents' own examples, run with plain httpx against the served emulator.
 
-clockify-workspace-api.md's Python examples (written there with ``requests``) are transcribed
-line for line with a sync ``httpx.Client``; toggl-v8-user-api.md's curl samples and
-mctime-clock-api.md's sample requests become httpx calls. Each checks the documented status
-code and response shape. The documents' examples send as fast as they can, with no pacing, so
-the emulator's rate limits are off here (the throttle suite covers them).
+The Python examples of Clockify's Workspace API guide (written there with ``requests``;
+https://docs.clockify.me/, "Workspace") are transcribed line for line with a sync
+``httpx.Client``; the curl samples of Toggl's v8 "Users" chapter
+(https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md) and the sample requests
+of McTime's "GET /clock" (https://mctime.com/api) become httpx calls. Each checks the
+documented status code and response shape. The documents' examples send as fast as they can,
+with no pacing, so the emulator's rate limits are off here (the throttle suite covers them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pytest
 from timeclients.testing import Emulator, ServedEmulator
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-#: The document's sample workspace (clockify-workspace-api.md "Response (200 OK)", L27-L130).
+#: The documented sample workspace (Clockify "Workspace > Get all my workspaces", 200 OK).
 SAMPLE_WORKSPACE: dict[str, Any] = json.loads(
     (FIXTURES / "clockify_workspace.json").read_text(encoding="utf-8")
 )[0]
@@ -56,7 +58,7 @@ class ClockifyExamples:
     """The document's "Implementation Examples", with ``requests`` swapped for ``httpx``.
 
     Module-level globals in the document (``BASE_URL``, ``headers``) become attributes;
-    the bodies are otherwise the document's (clockify-workspace-api.md L428-L564).
+    the bodies are otherwise the guide's ("Implementation Examples" of the Workspace guide).
     """
 
     def __init__(self, base_url: str, api_key: str) -> None:
@@ -265,7 +267,7 @@ def test_bulk_rate_update_example_stops_at_the_first_page(
     emulator: Emulator, served: ServedEmulator
 ) -> None:
     """update_all_user_rates reads one page of users: with 60 members only the first 50
-    users get the rate, the pitfall specs/README.md warns about (the client pages on)."""
+    users get the rate, the pitfall Clockify's users list is known for (the client pages on)."""
     ws = emulator.seed_clockify_workspace(members=60)
     examples = ClockifyExamples(served.clockify_url, ws.api_key)
     with examples.http:
@@ -285,7 +287,7 @@ TOGGL_USER_KEYS = {
     "beginning_of_week", "language", "image_url", "sidebar_piechart", "at", "retention",
     "record_timeline", "render_timeline", "timeline_enabled", "timeline_experiment",
     "new_blog_post", "invitation",
-}  # fmt: skip  # toggl-v8-user-api.md L41-L64, the first sample response
+}  # fmt: skip  # Toggl v8 "Users", "Get current user data": the sample
 RELATED = ("time_entries", "projects", "tags", "workspaces", "clients")
 
 
@@ -339,7 +341,7 @@ def test_toggl_signup_sample(served: ServedEmulator) -> None:
 CLOCK_ITEM_KEYS = {
     "userId", "userFirstName", "userLastName", "clockedIn", "onBreak", "from", "id",
     "organizationId", "organizationName", "timeType", "breaks",
-}  # fmt: skip  # mctime-clock-api.md, the sample response
+}  # fmt: skip  # McTime "GET /clock", the sample response
 BREAK_KEYS = {"id", "from", "to", "automatic"}
 
 

@@ -1,7 +1,7 @@
 """Rate limits end to end: bulk updates against the emulator's strict 50/s window, over a socket.
 
 The emulator counts *arrivals* in a strict one-second sliding window per workspace and answers
-429 beyond 50 (Clockify add-on limit, clockify-workspace-api.md "Rate Limiting"); its fault
+429 beyond 50 (Clockify's add-on limit, https://docs.clockify.me/ "Rate limiting"); its fault
 plan adds 0-20 ms of network jitter before each arrival, so the client's evenly spaced sends
 arrive unevenly, as they would on a real network. The server runs in its own process (see
 ``_served_process.py``: in one process the server's and the client's JSON work take turns on

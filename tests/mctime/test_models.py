@@ -12,7 +12,7 @@ from timeclients.errors import DecodeError
 from timeclients.mctime import Break, ClockStatus, TimeType
 from timeclients.mctime._protocol import decoder
 
-# mctime-clock-api.md, "Response 200 OK", the one item of the sample.
+# McTime "GET /clock" (https://mctime.com/api), "Response 200 OK", the one item of the sample.
 SAMPLE_ITEM: dict[str, Any] = {
     "userId": "11111111-1111-1111-1111-111111111111",
     "userFirstName": "John",

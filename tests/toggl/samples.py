@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# specs/README.md: "[email protected]" is an obfuscator artefact; read it as an address.
+# "[email protected]" in copies of Toggl's samples is an obfuscator artefact: an address.
 EMAIL = "john@example.com"
 
 USER_FIELDS: dict[str, Any] = {

@@ -1,9 +1,11 @@
 """A small independent Toggl v8 server on 127.0.0.1 (stdlib only, no timeclients code).
 
-It follows /work/shared/specs/toggl-v8-user-api.md on its own terms: HTTP Basic with a token
-and the literal ``api_token`` or with e-mail and password, 403 for a bad credential, arrays of
-messages for rejected updates, a JSON string from ``/reset_token``, and an optional strict
-sliding-window limit per credential answered with a bare 429 (no ``Retry-After``).
+It follows Toggl's v8 "Users" chapter
+(https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md) on its own terms: HTTP
+Basic with a token and the literal ``api_token`` or with e-mail and password, 403 for a bad
+credential, arrays of messages for rejected updates, a JSON string from ``/reset_token``, and
+an optional strict sliding-window limit per credential answered with a bare 429 (no
+``Retry-After``).
 """
 
 from __future__ import annotations

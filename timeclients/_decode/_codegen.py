@@ -180,4 +180,3 @@ def _not_an_object(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"expected a JSON object, got {type(value).__name__}")
-

@@ -189,4 +189,3 @@ def _list_hook(conv: cattrs.Converter, t: Any) -> Callable[[Any, Any], Any]:
         return [hook(e, item) for e in value]
 
     return structure_list
-

@@ -95,7 +95,6 @@ def parse_aware_datetime(value: object) -> datetime:
     return parsed
 
 
-
 def unix_or_iso(value: object) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=timezone.utc)

@@ -10,30 +10,22 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, M
 from datetime import datetime
 from typing import Final, cast
 
-import attrs
-
-from .._base import BaseClient, DefaultURL, env_credential
+from .._base import BaseClient
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
 from .._transport import HttpPool, RateLimit, Request, Response, RetryPolicy
 from .._validate import check_id, check_int_range, require_aware
-from ..errors import ConfigurationError, DecodeError, ValidationError
+from ..errors import DecodeError, ValidationError
 from . import _protocol as proto
-from ._protocol import Credential
 from .models import BulkResult, MembershipStatus, Role, Workspace, WorkspaceUser
 
 __all__ = ["ClockifyClient", "UsersResource", "WorkspacesResource"]
 
 logger: Final = logging.getLogger("timeclients")
 
-DEFAULT_BASE_URL: Final = DefaultURL("https://api.clockify.me/api/v1")
-#: doc L566-L568 and README: add-on tokens get 50 requests per second per workspace; no
-#: figure is published for API keys, so they get the same by default.
-DEFAULT_RATE_LIMIT: Final = RateLimit(50, 1.0)
-DEFAULT_RETRY: Final = RetryPolicy()
-ENV_API_KEY: Final = "CLOCKIFY_API_KEY"
-ENV_ADDON_TOKEN: Final = "CLOCKIFY_ADDON_TOKEN"  # noqa: S105 (a variable name, not a secret)
-ENV_BASE_URL: Final = "CLOCKIFY_BASE_URL"
+DEFAULT_BASE_URL: Final = proto.DEFAULT_BASE_URL
+DEFAULT_RATE_LIMIT: Final = proto.DEFAULT_RATE_LIMIT
+DEFAULT_RETRY: Final = proto.SPEC.retry
 #: The most bulk workers one job may run; more only queue on the limiter.
 MAX_BULK_CONCURRENCY: Final = 256
 
@@ -70,9 +62,7 @@ class ClockifyClient(BaseClient):
             credential with control characters, or an insecure ``base_url``.
     """
 
-    _vendor = "clockify"
-    _default_base_url = DEFAULT_BASE_URL
-    _base_url_env = ENV_BASE_URL
+    spec = proto.SPEC
 
     def __init__(
         self,
@@ -86,7 +76,7 @@ class ClockifyClient(BaseClient):
         timeout: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        credential = _credential(api_key, addon_token)
+        credential = proto.resolve_credential(api_key, addon_token)
         super().__init__(
             pool=pool,
             base_url=base_url,
@@ -101,9 +91,6 @@ class ClockifyClient(BaseClient):
         #: ``/workspaces/{id}/users``: add, list and (de)activate members, set their rates.
         self.users = UsersResource(self)
 
-    async def _workspace(self, request: Request) -> Workspace:
-        return await self._send_json(request, proto.decoder, Workspace)
-
     def _raw_scope(self, segments: tuple[str, ...], scope: str | None) -> str:
         # Clockify counts per workspace: a /workspaces/{id}/... call spends that workspace's
         # budget, like the wrapped calls do; anything else the credential's own.
@@ -112,26 +99,6 @@ class ClockifyClient(BaseClient):
         if len(segments) >= 2 and segments[0] == "workspaces":
             return segments[1]
         return ""
-
-
-def _credential(api_key: str | None, addon_token: str | None) -> Credential:
-    if api_key is not None and addon_token is not None:
-        raise ConfigurationError("pass either api_key or addon_token, not both")
-    if api_key is not None:
-        return attrs.evolve(proto.api_key_credential(api_key), source="api_key=")
-    if addon_token is not None:
-        return attrs.evolve(proto.addon_credential(addon_token), source="addon_token=")
-    found = env_credential(ENV_API_KEY, ENV_ADDON_TOKEN)
-    if found is None:
-        raise ConfigurationError(
-            f"no Clockify credential: pass api_key= or addon_token=, "
-            f"or set {ENV_API_KEY} or {ENV_ADDON_TOKEN}"
-        )
-    name, value = found
-    credential = (
-        proto.api_key_credential(value) if name == ENV_API_KEY else proto.addon_credential(value)
-    )
-    return attrs.evolve(credential, source=name)
 
 
 class WorkspacesResource:
@@ -149,12 +116,7 @@ class WorkspacesResource:
         Raises:
             ValidationError: a role that is not one of the documented four.
         """
-        client = self._client
-        request = proto.list_workspaces_request(roles=roles)
-        response = await client._channel.send(request)
-        return proto.decoder.structure_list(
-            response.json(), Workspace, method=response.method, path=response.path
-        )
+        return await self._client._call_list(proto.list_workspaces_request(roles=roles), Workspace)
 
     async def get(self, workspace_id: str) -> Workspace:
         """``GET /workspaces/{workspaceId}``: one workspace.
@@ -163,7 +125,7 @@ class WorkspacesResource:
             ValidationError: an empty id.
             NotFoundError: no such workspace (or not visible to this credential).
         """
-        return await self._client._workspace(proto.get_workspace_request(workspace_id))
+        return await self._client._call(proto.get_workspace_request(workspace_id), Workspace)
 
     async def create(self, *, name: str, organization_id: str) -> Workspace:
         """``POST /workspaces``: a new workspace of the CAKE organization; you become its owner.
@@ -174,7 +136,7 @@ class WorkspacesResource:
             ValidationError: ``name`` not 1-50 characters, or an empty ``organization_id``.
         """
         request = proto.create_workspace_request(name=name, organization_id=organization_id)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     async def set_cost_rate(
         self, workspace_id: str, *, amount: int, since: datetime | None = None
@@ -188,7 +150,7 @@ class WorkspacesResource:
             ValidationError: ``amount`` not an integer >= 0, or ``since`` naive.
         """
         request = proto.workspace_cost_rate_request(workspace_id, amount=amount, since=since)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     async def set_hourly_rate(
         self,
@@ -209,7 +171,7 @@ class WorkspacesResource:
         request = proto.workspace_hourly_rate_request(
             workspace_id, amount=amount, currency=currency, since=since
         )
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
 
 class UsersResource:
@@ -230,7 +192,7 @@ class UsersResource:
             AlreadyMemberError: 409, the user is already a member.
         """
         request = proto.add_user_request(workspace_id, email=email, send_email=send_email)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     async def set_status(
         self, workspace_id: str, user_id: str, *, status: MembershipStatus | str
@@ -241,7 +203,7 @@ class UsersResource:
             ValidationError: ``status`` other than ``ACTIVE`` or ``INACTIVE``.
         """
         request = proto.set_user_status_request(workspace_id, user_id, status=status)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     async def set_cost_rate(
         self, workspace_id: str, user_id: str, *, amount: int, since: datetime | None = None
@@ -253,7 +215,7 @@ class UsersResource:
             ValidationError: ``amount`` not an integer >= 0, or ``since`` naive.
         """
         request = proto.user_cost_rate_request(workspace_id, user_id, amount=amount, since=since)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     async def set_hourly_rate(
         self, workspace_id: str, user_id: str, *, amount: int, since: datetime | None = None
@@ -265,7 +227,7 @@ class UsersResource:
             ValidationError: ``amount`` not an integer >= 0, or ``since`` naive.
         """
         request = proto.user_hourly_rate_request(workspace_id, user_id, amount=amount, since=since)
-        return await self._client._workspace(request)
+        return await self._client._call(request, Workspace)
 
     def list(
         self,
@@ -297,16 +259,14 @@ class UsersResource:
     async def _walk(
         self, workspace_id: str, page_size: int, filters: tuple[tuple[str, str], ...]
     ) -> AsyncIterator[WorkspaceUser]:
-        channel = self._client._channel
+        client = self._client
 
         async def fetch(number: int) -> tuple[builtins.list[WorkspaceUser], bool]:
             request = proto.list_users_request(
                 workspace_id, page=number, page_size=page_size, filters=filters
             )
-            response = await channel.send(request)
-            users = proto.decoder.structure_list(
-                response.json(), WorkspaceUser, method=response.method, path=response.path
-            )
+            response = await client._send(request)
+            users = client._decode_list(response, WorkspaceUser)
             return users, proto.is_last_page(response.headers, len(users), page_size)
 
         # walk_sequential is an async generator: close it when the caller stops early.
@@ -389,18 +349,17 @@ class UsersResource:
             workers = default_concurrency(client.rate_limit)
         else:
             workers = check_int_range("concurrency", concurrency, 1, MAX_BULK_CONCURRENCY)
-        channel = client._channel
         # The last two 2xx answers, raw: bodies are neither parsed nor kept per item.
         answers: collections.deque[Response] = collections.deque(maxlen=_KEPT_ANSWERS)
 
         async def one(user_id: str) -> None:
-            answers.append(await channel.send(build(ws, user_id, checked[user_id], since)))
+            answers.append(await client._send(build(ws, user_id, checked[user_id], since)))
 
         outcome = await run_bulk(list(checked), one, concurrency=workers, on_progress=on_progress)
         return BulkResult(
             succeeded=outcome.succeeded,
             failed=dict(outcome.failed),
-            workspace=_last_workspace(answers),
+            workspace=_last_workspace(client, answers),
         )
 
 
@@ -408,15 +367,12 @@ class UsersResource:
 _KEPT_ANSWERS: Final = 2
 
 
-def _last_workspace(answers: Iterable[Response]) -> Workspace | None:
+def _last_workspace(client: ClockifyClient, answers: Iterable[Response]) -> Workspace | None:
     """The newest answer that decodes as a workspace, or None (logged once at WARNING)."""
     problems: builtins.list[DecodeError] = []
     for response in reversed(builtins.list(answers)):
         try:
-            data = response.json()
-            return proto.decoder.structure(
-                data, Workspace, method=response.method, path=response.path
-            )
+            return client._decode(response, Workspace)
         except DecodeError as exc:
             problems.append(exc)
     if problems:

@@ -1,9 +1,10 @@
 """Clockify wire knowledge, pure: credentials, argument checks, requests, pages, decoding.
 
-Every rule here cites /work/shared/specs/clockify-workspace-api.md ("doc Lnnn") or the
-Clockify notes in /work/shared/specs/README.md ("README"). Nothing here awaits or touches the
-network: each function takes values and returns a :class:`~timeclients._transport.Request`,
-a decision, or a model.
+Every rule here cites a section of Clockify's API documentation (https://docs.clockify.me/):
+an endpoint as ``"Workspace > Add user to workspace"``; ``"User > Find all users on
+workspace"`` is the users list; a model by its field in the workspace response. Nothing here
+awaits or touches the network: each function takes values and returns a
+:class:`~timeclients._transport.Request`, a decision, or a model.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+import attrs
 import cattrs
 
-from .._base import Credential
 from .._decode import ModelDecoder, camel_case, model_structure_fn
-from .._transport import Request, check_credential, credential_fingerprint
+from .._spec import Credential, DefaultURL, VendorSpec, env_credential
+from .._transport import RateLimit, Request, check_credential, credential_fingerprint
 from .._validate import (
     check_bool,
     check_email,
@@ -32,6 +34,7 @@ from .._validate import (
 from ..errors import (
     AlreadyMemberError,
     APIError,
+    ConfigurationError,
     NoSeatsAvailableError,
     SubscriptionRequiredError,
     ValidationError,
@@ -43,11 +46,17 @@ __all__ = [
     "ADD_USER_ERRORS",
     "API_KEY_HEADER",
     "CURRENCY_MAX",
+    "DEFAULT_BASE_URL",
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RATE_LIMIT",
+    "ENV_ADDON_TOKEN",
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
     "LIST_STATUS_ALL",
     "MAX_PAGE_SIZE",
     "NAME_MAX",
     "SETTABLE_STATUSES",
+    "SPEC",
     "Credential",
     "add_user_request",
     "addon_credential",
@@ -61,6 +70,7 @@ __all__ = [
     "list_users_request",
     "list_workspaces_request",
     "parse_admin_only_pages",
+    "resolve_credential",
     "set_user_status_request",
     "user_cost_rate_request",
     "user_hourly_rate_request",
@@ -68,22 +78,30 @@ __all__ = [
     "workspace_hourly_rate_request",
 ]
 
-#: doc L5: a personal API key.
+DEFAULT_BASE_URL: Final = DefaultURL("https://api.clockify.me/api/v1")
+#: "Rate limiting": add-on tokens get 50 requests per second per workspace; no
+#: figure is published for API keys, so they get the same by default.
+DEFAULT_RATE_LIMIT: Final = RateLimit(50, 1.0)
+ENV_API_KEY: Final = "CLOCKIFY_API_KEY"
+ENV_ADDON_TOKEN: Final = "CLOCKIFY_ADDON_TOKEN"  # noqa: S105 (a variable name, not a secret)
+ENV_BASE_URL: Final = "CLOCKIFY_BASE_URL"
+#: "Authentication": a personal API key.
 API_KEY_HEADER: Final = "X-Api-Key"
-#: doc L6: an add-on's token.
+#: "Authentication": an add-on's token.
 ADDON_TOKEN_HEADER: Final = "X-Addon-Token"  # noqa: S105 (a header name, not a secret)
-#: doc L144: a workspace name is 1-50 characters.
+#: "Workspace > Add workspace": a workspace name is 1-50 characters.
 NAME_MAX: Final = 50
-#: doc L203: a currency is 1-100 characters.
+#: "Workspace > Update workspace billable rate": a currency is 1-100 characters.
 CURRENCY_MAX: Final = 100
-#: README: ``page-size`` defaults to 50; 5000 is the largest the vendor accepts.
+#: "User > Find all users on workspace": ``page-size`` defaults to 50; 5000 is the most.
 DEFAULT_PAGE_SIZE: Final = 50
 MAX_PAGE_SIZE: Final = 5000
-#: README: the users list also filters by ``status=ALL``, which is not a membership status.
+#: The users list also filters by ``status=ALL``, which is not a membership status.
 LIST_STATUS_ALL: Final = "ALL"
-#: doc L258-L260: the two statuses ``PUT .../users/{userId}`` sets.
+#: "Workspace > Update user's status": the two statuses ``PUT .../users/{userId}`` sets.
 SETTABLE_STATUSES: Final = frozenset({MembershipStatus.ACTIVE, MembershipStatus.INACTIVE})
-#: doc L240-L243: what ``POST /workspaces/{id}/users`` means by 402, 403 and 409.
+#: "Workspace > Add user to workspace": what ``POST /workspaces/{id}/users`` means by 402,
+#: 403 and 409.
 ADD_USER_ERRORS: Final[Mapping[int, type[APIError]]] = {
     402: SubscriptionRequiredError,
     403: NoSeatsAvailableError,
@@ -92,7 +110,7 @@ ADD_USER_ERRORS: Final[Mapping[int, type[APIError]]] = {
 
 
 def api_key_credential(api_key: str) -> Credential:
-    """A personal API key, sent as ``X-Api-Key`` (doc L5)."""
+    """A personal API key, sent as ``X-Api-Key`` ("Authentication")."""
     check_credential("api_key", api_key)
     return Credential(
         "api_key", {API_KEY_HEADER: api_key}, credential_fingerprint("clockify-api-key", api_key)
@@ -100,7 +118,7 @@ def api_key_credential(api_key: str) -> Credential:
 
 
 def addon_credential(addon_token: str) -> Credential:
-    """An add-on token, sent as ``X-Addon-Token`` (doc L6)."""
+    """An add-on token, sent as ``X-Addon-Token`` ("Authentication")."""
     check_credential("addon_token", addon_token)
     return Credential(
         "addon_token",
@@ -109,16 +127,39 @@ def addon_credential(addon_token: str) -> Credential:
     )
 
 
+def resolve_credential(api_key: str | None, addon_token: str | None) -> Credential:
+    """The credential a client was given: ``api_key=`` or ``addon_token=`` (not both), else
+    ``CLOCKIFY_API_KEY`` then ``CLOCKIFY_ADDON_TOKEN`` from the environment."""
+    if api_key is not None and addon_token is not None:
+        raise ConfigurationError("pass either api_key or addon_token, not both")
+    if api_key is not None:
+        return attrs.evolve(api_key_credential(api_key), source="api_key=")
+    if addon_token is not None:
+        return attrs.evolve(addon_credential(addon_token), source="addon_token=")
+    found = env_credential(ENV_API_KEY, ENV_ADDON_TOKEN)
+    if found is None:
+        raise ConfigurationError(
+            f"no Clockify credential: pass api_key= or addon_token=, "
+            f"or set {ENV_API_KEY} or {ENV_ADDON_TOKEN}"
+        )
+    name, value = found
+    credential = api_key_credential(value) if name == ENV_API_KEY else addon_credential(value)
+    return attrs.evolve(credential, source=name)
+
+
 # --- argument checks -------------------------------------------------------------------------
 
 
 def _since(value: object) -> str:
-    # doc L176, L181 and README: ISO-8601 in UTC with a "Z"; a naive time would be a guess.
+    # "Workspace > Update workspace cost rate": ISO-8601 in UTC with a "Z"; a naive time would
+    # be a guess.
     return format_utc(require_aware("since", value))
 
 
 def _amount(name: str, value: object) -> int:
-    # doc L180, L202, L280, L301: amounts are integers in minor units, minimum 0.
+    # The four rate endpoints ("Workspace > Update workspace cost rate", "... billable rate",
+    # "Workspace > Update user's cost rate", "... hourly rate"): amounts are integers in minor
+    # units, minimum 0.
     return check_non_negative_int(name, value)
 
 
@@ -150,19 +191,20 @@ def check_rates(rates: object) -> dict[str, int]:
 
 
 def list_workspaces_request(*, roles: Iterable[object] = ()) -> Request:
-    """``GET /workspaces?roles=A&roles=B`` (doc L13-L25); no workspace: the credential's scope."""
+    """``GET /workspaces?roles=A&roles=B`` ("Workspace > Get all my workspaces"); no workspace:
+    the credential's scope."""
     checked = check_enums("roles", roles, Role)
     return Request("GET", ("workspaces",), query=tuple(("roles", r.value) for r in checked))
 
 
 def get_workspace_request(workspace_id: object) -> Request:
-    """``GET /workspaces/{workspaceId}`` (doc L152-L166)."""
+    """``GET /workspaces/{workspaceId}`` ("Workspace > Get workspace info")."""
     ws = check_id("workspace_id", workspace_id)
     return Request("GET", ("workspaces", ws), scope=ws)
 
 
 def create_workspace_request(*, name: object, organization_id: object) -> Request:
-    """``POST /workspaces`` with ``{"name", "organizationId"}`` (doc L132-L150)."""
+    """``POST /workspaces`` with ``{"name", "organizationId"}`` ("Workspace > Add workspace")."""
     body = {
         "name": check_text_field("name", name, min_len=1, max_len=NAME_MAX),
         "organizationId": check_id("organization_id", organization_id),
@@ -171,7 +213,8 @@ def create_workspace_request(*, name: object, organization_id: object) -> Reques
 
 
 def workspace_cost_rate_request(workspace_id: object, *, amount: object, since: object) -> Request:
-    """``PUT /workspaces/{id}/cost-rate`` with ``{"amount", "since"?}`` (doc L168-L187)."""
+    """``PUT /workspaces/{id}/cost-rate`` with ``{"amount", "since"?}``
+    ("Workspace > Update workspace cost rate")."""
     ws = check_id("workspace_id", workspace_id)
     return Request("PUT", ("workspaces", ws, "cost-rate"), json=_rate_body(amount, since), scope=ws)
 
@@ -180,7 +223,7 @@ def workspace_hourly_rate_request(
     workspace_id: object, *, amount: object, currency: object, since: object
 ) -> Request:
     """``PUT /workspaces/{id}/hourly-rate`` with ``{"amount", "currency", "since"?}``
-    (doc L189-L210)."""
+    ("Workspace > Update workspace billable rate")."""
     ws = check_id("workspace_id", workspace_id)
     body: dict[str, object] = {
         "amount": _amount("amount", amount),
@@ -192,9 +235,10 @@ def workspace_hourly_rate_request(
 
 
 def add_user_request(workspace_id: object, *, email: object, send_email: object) -> Request:
-    """``POST /workspaces/{id}/users?send-email=true|false`` with ``{"email"}`` (doc L211-L243).
+    """``POST /workspaces/{id}/users?send-email=true|false`` with ``{"email"}``
+    ("Workspace > Add user to workspace").
 
-    402, 403 and 409 have this endpoint's own meanings (doc L240-L243).
+    402, 403 and 409 have this endpoint's own meanings ("Workspace > Add user to workspace").
     """
     ws = check_id("workspace_id", workspace_id)
     send = "true" if check_bool("send_email", send_email) else "false"
@@ -210,7 +254,7 @@ def add_user_request(workspace_id: object, *, email: object, send_email: object)
 
 def set_user_status_request(workspace_id: object, user_id: object, *, status: object) -> Request:
     """``PUT /workspaces/{id}/users/{userId}`` with ``{"status": "ACTIVE"|"INACTIVE"}``
-    (doc L245-L265)."""
+    ("Workspace > Update user's status")."""
     ws = check_id("workspace_id", workspace_id)
     user = check_id("user_id", user_id)
     checked = check_enum("status", status, MembershipStatus)
@@ -229,7 +273,7 @@ def user_cost_rate_request(
     since: object,
 ) -> Request:
     """``PUT /workspaces/{id}/users/{userId}/cost-rate`` with ``{"amount", "since"?}``
-    (doc L268-L287)."""
+    ("Workspace > Update user's cost rate")."""
     ws = check_id("workspace_id", workspace_id)
     user = check_id("user_id", user_id)
     body = _rate_body(amount, since)
@@ -244,7 +288,7 @@ def user_hourly_rate_request(
     since: object,
 ) -> Request:
     """``PUT /workspaces/{id}/users/{userId}/hourly-rate`` with ``{"amount", "since"?}``
-    (doc L289-L310)."""
+    ("Workspace > Update user's hourly rate")."""
     ws = check_id("workspace_id", workspace_id)
     user = check_id("user_id", user_id)
     body = _rate_body(amount, since)
@@ -254,7 +298,8 @@ def user_hourly_rate_request(
 def check_list_filters(
     *, status: object, email: object, name: object, page_size: object
 ) -> tuple[tuple[str, str], ...]:
-    """The users list's filters as query pairs (README): checked once, before the first page."""
+    """The users list's filters as query pairs ("User > Find all users on workspace"): checked
+    once, before the first page."""
     check_int_range("page_size", page_size, 1, MAX_PAGE_SIZE)
     query: list[tuple[str, str]] = []
     if email is not None:
@@ -277,7 +322,8 @@ def check_list_filters(
 def list_users_request(
     workspace_id: str, *, page: int, page_size: int, filters: tuple[tuple[str, str], ...] = ()
 ) -> Request:
-    """``GET /workspaces/{id}/users?page=N&page-size=M&...`` (README; ``page`` is 1-based)."""
+    """``GET /workspaces/{id}/users?page=N&page-size=M&...`` ("User > Find all users on
+    workspace"; ``page`` is 1-based)."""
     query = (("page", str(page)), ("page-size", str(page_size)), *filters)
     return Request("GET", ("workspaces", workspace_id, "users"), query=query, scope=workspace_id)
 
@@ -285,7 +331,7 @@ def list_users_request(
 def is_last_page(headers: Mapping[str, str], count: int, page_size: int) -> bool:
     """Whether the users list ends here: ``Last-Page: true``, or a page shorter than asked.
 
-    README: the list has no total, only the ``Last-Page`` header; a short page is also the end
+    The list has no total, only the ``Last-Page`` header; a short page is also the end
     (a server or proxy that drops the header must not make the walk stop at page 1 or never).
     """
     if headers.get("last-page", "").strip().lower() == "true":
@@ -297,7 +343,8 @@ def is_last_page(headers: Mapping[str, str], count: int, page_size: int) -> bool
 
 
 def parse_admin_only_pages(value: object) -> list[str]:
-    """``adminOnlyPages``: a JSON array inside a string (doc L78, L334) or a real array (README).
+    """``adminOnlyPages``: a JSON array inside a string (the sample of "Workspace > Get all my
+    workspaces") or a real array (``workspaceSettings``, and live answers).
 
     ``null`` and an empty string read as no pages; anything else is an error naming the field.
     """
@@ -322,7 +369,8 @@ _ADMIN_PAGES_CACHE: Final = 256
 def _configure(conv: cattrs.Converter) -> None:
     # The hot shapes (strings, booleans, tolerant enums, optional rates, lists of memberships)
     # have fast hooks in ``make_converter``; here only what is Clockify's own.
-    # doc L78, L334 (and README): ``adminOnlyPages`` is a JSON array in a string, or an array.
+    # ``workspaceSettings``: ``adminOnlyPages`` is a JSON array in a string, or an
+    # array.
     # The strings repeat (a handful of page sets per account): parsing one with ``json.loads``
     # costs more than the rest of the settings' strings together, so parsed ones are kept.
     parsed: dict[str, tuple[str, ...]] = {}
@@ -343,7 +391,7 @@ def _configure(conv: cattrs.Converter) -> None:
             conv, WorkspaceSettings, naming=camel_case, hooks={"admin_only_pages": admin_only_pages}
         ),
     )
-    # The users list's shape is Clockify's public docs, not our document: unknown fields are
+    # The users list's shape comes from Clockify's public docs, not a sample: unknown fields are
     # ignored even under strict decoding, for this one class only.
     conv.register_structure_hook(
         WorkspaceUser,
@@ -353,3 +401,14 @@ def _configure(conv: cattrs.Converter) -> None:
 
 #: Clockify's JSON names are camelCase forms of the Python names.
 decoder: Final = ModelDecoder(naming=camel_case, configure=_configure)
+
+
+#: Everything ClockifyClient reads from its vendor (see ``timeclients._spec``).
+SPEC: Final = VendorSpec(
+    name="clockify",
+    default_base_url=DEFAULT_BASE_URL,
+    base_url_env=ENV_BASE_URL,
+    credential_envs=(ENV_API_KEY, ENV_ADDON_TOKEN),
+    rate_limit=DEFAULT_RATE_LIMIT,
+    decoder=decoder,
+)

@@ -1,8 +1,10 @@
 """Clockify Workspace API v1 models: workspaces, their settings, memberships, users and enums.
 
-Field names and shapes follow /work/shared/specs/clockify-workspace-api.md ("doc Lnnn" below
-cites its lines) and Clockify's public documentation. Fields are snake_case; the JSON names are
-their camelCase forms. Every field the document's sample shows is declared, so the test suite's
+Field names and shapes follow Clockify's API documentation (https://docs.clockify.me/; cited
+below by section, such as ``"Workspace > Get workspace info"``, whose response is the
+workspace these models describe; a model is named by its field in that response). Fields are
+snake_case; the JSON names are their camelCase forms. Every field the documented sample shows
+is declared, so the test suite's
 strict decoding fails on drift (an unknown field).
 
 The models are tolerant readers: Clockify's OpenAPI description marks every property of a
@@ -54,7 +56,8 @@ __all__ = [
 
 
 class Role(TolerantEnum):
-    """A user's role in a workspace: the ``roles`` filter of ``GET /workspaces`` (doc L20)."""
+    """A user's role in a workspace: the ``roles`` filter of ``GET /workspaces``
+    ("Workspace > Get all my workspaces")."""
 
     WORKSPACE_ADMIN = "WORKSPACE_ADMIN"
     OWNER = "OWNER"
@@ -63,9 +66,11 @@ class Role(TolerantEnum):
 
 
 class MembershipStatus(TolerantEnum):
-    """The status of a membership (doc L65) and of a user in a workspace (README users list).
+    """The status of a membership (the workspace response) and of a user in a workspace
+    ("User > Find all users on workspace").
 
-    ``users.set_status`` accepts only ``ACTIVE`` and ``INACTIVE`` (doc L258-L260);
+    ``users.set_status`` accepts only ``ACTIVE`` and ``INACTIVE``
+    ("Workspace > Update user's status");
     ``users.list`` also accepts the filter value ``"ALL"``, which is not a status.
     """
 
@@ -76,7 +81,8 @@ class MembershipStatus(TolerantEnum):
 
 
 class MembershipType(TolerantEnum):
-    """What a membership is of: the workspace itself, a project, or a user group (doc L66)."""
+    """What a membership is of: the workspace itself, a project, or a user group
+    (the workspace response)."""
 
     WORKSPACE = "WORKSPACE"
     PROJECT = "PROJECT"
@@ -84,7 +90,8 @@ class MembershipType(TolerantEnum):
 
 
 class FeatureSubscriptionType(TolerantEnum):
-    """The workspace's plan (doc L319); live values such as ``STANDARD_2021`` still decode."""
+    """The workspace's plan (the workspace response); live values such as ``STANDARD_2021``
+    still decode."""
 
     FREE = "FREE"
     BASIC = "BASIC"
@@ -93,14 +100,14 @@ class FeatureSubscriptionType(TolerantEnum):
 
 
 class CurrencyFormat(TolerantEnum):
-    """Where the currency sign goes (doc L338)."""
+    """Where the currency sign goes (``workspaceSettings``)."""
 
     CURRENCY_SPACE_VALUE = "CURRENCY_SPACE_VALUE"
     VALUE_SPACE_CURRENCY = "VALUE_SPACE_CURRENCY"
 
 
 class DurationFormat(TolerantEnum):
-    """How durations are shown (doc L340)."""
+    """How durations are shown (``workspaceSettings``)."""
 
     FULL = "FULL"
     COMPACT = "COMPACT"
@@ -108,7 +115,7 @@ class DurationFormat(TolerantEnum):
 
 
 class NumberFormat(TolerantEnum):
-    """Thousands and decimal separators (doc L350)."""
+    """Thousands and decimal separators (``workspaceSettings``)."""
 
     COMMA_PERIOD = "COMMA_PERIOD"
     PERIOD_COMMA = "PERIOD_COMMA"
@@ -117,7 +124,7 @@ class NumberFormat(TolerantEnum):
 
 
 class TimeTrackingMode(TolerantEnum):
-    """How members may track time (doc L366)."""
+    """How members may track time (``workspaceSettings``)."""
 
     DEFAULT = "DEFAULT"
     STOPWATCH_ONLY = "STOPWATCH_ONLY"
@@ -125,7 +132,8 @@ class TimeTrackingMode(TolerantEnum):
 
 
 class Weekday(TolerantEnum):
-    """A day of the week (doc L374, ``workingDays`` doc L368)."""
+    """A day of the week (``workspaceSettings.automaticLock``; ``workingDays`` of
+    ``workspaceSettings``)."""
 
     MONDAY = "MONDAY"
     TUESDAY = "TUESDAY"
@@ -137,7 +145,7 @@ class Weekday(TolerantEnum):
 
 
 class OlderThanPeriod(TolerantEnum):
-    """The unit of an ``OLDER_THAN`` automatic lock (doc L377)."""
+    """The unit of an ``OLDER_THAN`` automatic lock (``workspaceSettings.automaticLock``)."""
 
     DAYS = "DAYS"
     WEEKS = "WEEKS"
@@ -145,7 +153,7 @@ class OlderThanPeriod(TolerantEnum):
 
 
 class AutomaticLockType(TolerantEnum):
-    """When time entries lock automatically (doc L379)."""
+    """When time entries lock automatically (``workspaceSettings.automaticLock``)."""
 
     WEEKLY = "WEEKLY"
     MONTHLY = "MONTHLY"
@@ -153,14 +161,15 @@ class AutomaticLockType(TolerantEnum):
 
 
 class CreationPermission(TolerantEnum):
-    """Who may create projects, clients, tags or tasks (doc L385-L387)."""
+    """Who may create projects, clients, tags or tasks
+    (``workspaceSettings.entityCreationPermissions``)."""
 
     EVERYONE = "EVERYONE"
     ADMINS = "ADMINS"
 
 
 class RoundingMode(TolerantEnum):
-    """How report times are rounded (doc L394)."""
+    """How report times are rounded (``workspaceSettings.round``)."""
 
     NEAREST = "Round to nearest"
     UP = "Round up"
@@ -180,7 +189,8 @@ class UserStatus(TolerantEnum):
 
 @attrs.frozen
 class Rate:
-    """An hourly or cost rate: ``amount`` in the currency's minor unit (cents), doc L31-L34.
+    """An hourly or cost rate (``costRate``, ``hourlyRate``): ``amount`` in the currency's minor
+    unit (cents).
 
     Clockify sends membership rates with an ``amount`` and no ``currency`` (the workspace's
     default currency then applies): both are ``None`` when absent.
@@ -192,7 +202,7 @@ class Rate:
 
 @attrs.frozen(kw_only=True)
 class Currency:
-    """A currency configured in the workspace (doc L397-L403)."""
+    """A currency configured in the workspace (``currencies``)."""
 
     id: str
     code: str | None = None
@@ -201,7 +211,8 @@ class Currency:
 
 @attrs.frozen(kw_only=True)
 class Membership:
-    """One membership of a user: in the workspace, a project or a group (doc L56-L69, L324).
+    """One membership of a user: in the workspace, a project or a group
+    (``memberships``, the workspace response).
 
     ``target_id`` is the id of what the membership is of (the workspace id for ``WORKSPACE``).
     The rates are ``None`` where no rate is set on this membership.
@@ -217,7 +228,7 @@ class Membership:
 
 @attrs.frozen
 class Subdomain:
-    """The workspace's subdomain (doc L405-L410)."""
+    """The workspace's subdomain (``subdomain``)."""
 
     enabled: bool | None = None
     name: str | None = None
@@ -225,7 +236,7 @@ class Subdomain:
 
 @attrs.frozen(kw_only=True)
 class AutomaticLock:
-    """Automatic locking of old time entries (doc L371-L380)."""
+    """Automatic locking of old time entries (``workspaceSettings.automaticLock``)."""
 
     change_day: Weekday | None = None
     day_of_month: int | None = None
@@ -237,7 +248,8 @@ class AutomaticLock:
 
 @attrs.frozen(kw_only=True)
 class EntityCreationPermissions:
-    """Who may create projects and clients, tags, and tasks (doc L382-L388)."""
+    """Who may create projects and clients, tags, and tasks
+    (``workspaceSettings.entityCreationPermissions``)."""
 
     who_can_create_projects_and_clients: CreationPermission | None = None
     who_can_create_tags: CreationPermission | None = None
@@ -246,7 +258,8 @@ class EntityCreationPermissions:
 
 @attrs.frozen
 class RoundSettings:
-    """Rounding in reports; ``minutes`` arrives as a string (``"15"``, doc L119, L393): an int."""
+    """Rounding in reports (``workspaceSettings.round``); ``minutes`` arrives as a string
+    (``"15"``): an int."""
 
     minutes: int | None = None
     round: RoundingMode | None = None
@@ -254,10 +267,12 @@ class RoundSettings:
 
 @attrs.frozen(kw_only=True)
 class WorkspaceSettings:
-    """The workspace's settings (doc L330-L369; sample doc L76-L127).
+    """The workspace's settings (``workspaceSettings``; sample in
+    "Workspace > Get all my workspaces").
 
-    ``admin_only_pages`` is sent as a JSON array inside a string (doc L78, L334); the live service
-    also sends a real array (README). Both read as a ``list[str]``. Every setting is optional:
+    ``admin_only_pages`` is sent as a JSON array inside a string (the sample of
+    "Workspace > Get all my workspaces"); the live service also sends a real array. Both read
+    as a ``list[str]``. Every setting is optional:
     real workspaces leave many out (``activeBillableHours``, ``durationFormat``,
     ``onlyAdminsCanChangeBillableStatus`` were absent from every recording we checked); an
     absent setting is ``None``, "not said", which is not the same as ``False``.
@@ -303,10 +318,10 @@ class WorkspaceSettings:
 
 @attrs.frozen(kw_only=True)
 class Workspace:
-    """A Clockify workspace, as every workspace endpoint returns it (doc L313-L328).
+    """A Clockify workspace, as every workspace endpoint returns it (the workspace response).
 
-    ``features`` is kept as strings: the document calls them flags (doc L413-L424) and the
-    live service adds more (README).
+    ``features`` is kept as strings: the documentation calls them flags (the workspace response,
+    ``features``) and the live service adds more.
     """
 
     cake_organization_id: str | None = None
@@ -323,7 +338,8 @@ class Workspace:
     workspace_settings: WorkspaceSettings | None = None
 
     def _membership_of(self, user_id: str) -> Membership | None:
-        # doc L284-L287 / L305-L310: a user-specific rate is the user's WORKSPACE membership
+        # "Workspace > Update user's cost rate" and "... hourly rate": a user-specific rate is
+        # the user's WORKSPACE membership
         # of this workspace; project memberships (targetId = a project) do not count. A
         # membership that leaves out its type or target still counts when the rest says so.
         for membership in self.memberships:
@@ -377,7 +393,7 @@ class Workspace:
 
 @attrs.frozen(kw_only=True)
 class WorkspaceUser:
-    """A member from ``GET /workspaces/{id}/users`` (README; shape from Clockify's public docs).
+    """A member from ``GET /workspaces/{id}/users`` ("User > Find all users on workspace").
 
     That shape is not in our specification document, so every field but ``id`` is optional
     and fields we do not declare are ignored even under strict decoding (for this class only).

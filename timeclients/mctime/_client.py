@@ -7,18 +7,17 @@ from typing import Final
 
 import attrs
 
-from .._base import BaseClient, env_credential
+from .._base import BaseClient
 from .._paginate import PageWalk
-from .._transport import HttpPool, RateLimit, RetryPolicy, check_credential
+from .._transport import HttpPool, RateLimit, RetryPolicy
 from .._validate import check_enums, check_id, check_ids, check_min_int
-from ..errors import ClockedOutError, ConfigurationError, ValidationError
+from ..errors import ConfigurationError, ValidationError
 from . import _protocol as protocol
 from .models import ClockPage, ClockStatus, ItemError, TimeType
 
 __all__ = ["ClockList", "ClockResource", "McTimeClient"]
 
-#: McTime's published restriction (specs/README.md:52): 10 requests per second per API key.
-DEFAULT_RATE_LIMIT: Final = RateLimit(10, 1.0)
+DEFAULT_RATE_LIMIT: Final = protocol.DEFAULT_RATE_LIMIT
 DEFAULT_PAGE_CONCURRENCY: Final = 4
 
 
@@ -193,20 +192,7 @@ class ClockResource:
             errors.AuthenticationError: (401) the API key is missing or wrong.
         """
         entry_id = check_id("entry_id", entry_id)
-        client = self._client
-        try:
-            return await client._send_json(
-                protocol.get_request(entry_id), protocol.decoder, ClockStatus
-            )
-        except ClockedOutError as exc:
-            raise ClockedOutError(
-                protocol.clocked_out_message(entry_id, exc.message),
-                status=exc.status,
-                method=exc.method,
-                path=exc.path,
-                body=exc.body,
-                retry_after=exc.retry_after,
-            ) from None
+        return await self._client._call(protocol.get_request(entry_id), ClockStatus)
 
 
 class McTimeClient(BaseClient):
@@ -230,9 +216,7 @@ class McTimeClient(BaseClient):
             bad ``page_concurrency``.
     """
 
-    _vendor = "mctime"
-    _default_base_url = protocol.DEFAULT_BASE_URL
-    _base_url_env = "MCTIME_BASE_URL"
+    spec = protocol.SPEC
 
     def __init__(
         self,
@@ -241,28 +225,18 @@ class McTimeClient(BaseClient):
         base_url: str | None = protocol.DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
         rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
-        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, safe to share
+        retry: RetryPolicy | None = protocol.SPEC.retry,
         timeout: float | None = None,
         page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,
         allow_insecure_http: bool = False,
     ) -> None:
-        if api_key is None:
-            found = env_credential(protocol.ENV_API_KEY)
-            if found is None:
-                raise ConfigurationError(
-                    f"McTimeClient needs an API key: pass api_key= or set {protocol.ENV_API_KEY}"
-                )
-            api_key = check_credential(found[0], found[1])
-            source = found[0]
-        else:
-            api_key = check_credential("api_key", api_key)
-            source = "api_key="
+        credential = protocol.resolve_credential(api_key)
         self._page_concurrency = _check_concurrency(page_concurrency, error=ConfigurationError)
         super().__init__(
             pool=pool,
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
-            credential=attrs.evolve(protocol.key_credential(api_key), source=source),
+            credential=credential,
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
@@ -286,7 +260,7 @@ class McTimeClient(BaseClient):
                 organization_ids=filters.organization_ids,
                 organization_names=filters.organization_names,
             )
-            wire = await self._send_json(request, protocol.decoder, protocol.WirePage)
+            wire = await self._call(request, protocol.WirePage)
             return protocol.to_clock_page(wire)
 
         return fetch

@@ -1,6 +1,9 @@
 """McTime wire knowledge, pure: build clock requests, classify page items, decode pages.
 
-Everything here follows mctime-clock-api.md and the McTime notes of specs/README.md.
+Everything here follows McTime's API documentation (https://mctime.com/api), cited by endpoint:
+"GET /clock" (who is clocked in) and "GET /clock/{id}" (one open entry), with their
+"Response fields" and "Status codes"; and McTime's published restrictions (10 requests per
+second per API key).
 """
 
 from __future__ import annotations
@@ -11,18 +14,21 @@ from typing import Any, Final
 import attrs
 import cattrs
 
-from .._base import Credential, DefaultURL
 from .._decode import ModelDecoder, camel_case
-from .._transport import Request, credential_fingerprint
-from ..errors import APIError, ClockedOutError, EntryNotVisibleError
+from .._spec import Credential, DefaultURL, VendorSpec, env_credential
+from .._transport import RateLimit, Request, check_credential, credential_fingerprint
+from ..errors import APIError, ClockedOutError, ConfigurationError, EntryNotVisibleError
 from .models import ClockPage, ClockStatus, ItemError, TimeType
 
 __all__ = [
     "API_KEY_HEADER",
     "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
     "ENV_API_KEY",
+    "ENV_BASE_URL",
     "GET_ERRORS",
     "PAGE_SIZE",
+    "SPEC",
     "PageFetch",
     "WirePage",
     "clocked_out_message",
@@ -31,19 +37,24 @@ __all__ = [
     "item_error_of",
     "key_credential",
     "page_request",
+    "refine_error",
+    "resolve_credential",
     "to_clock_page",
 ]
 
 DEFAULT_BASE_URL: Final = DefaultURL("https://mctime.com/api/v2/auth")
-#: mctime-clock-api.md:4 "Authentication: header API_KEY: <your key>."
+#: "GET /clock": "Authentication: header API_KEY: <your key>."
 API_KEY_HEADER: Final = "API_KEY"
 ENV_API_KEY: Final = "MCTIME_API_KEY"
-#: mctime-clock-api.md:12 "Page size is 20"; fixed by the vendor.
+ENV_BASE_URL: Final = "MCTIME_BASE_URL"
+#: McTime's published restriction: 10 requests per second per API key.
+DEFAULT_RATE_LIMIT: Final = RateLimit(10, 1.0)
+#: "GET /clock", parameter ``page``: "Page size is 20"; fixed by the vendor.
 PAGE_SIZE: Final = 20
 
-#: ``GET /clock/{id}``, mctime-clock-api.md:62-63: "404 The id is not an open clock entry — it
-#: has already been clocked out"; "400 The authenticated user is not allowed to see this entry,
-#: or the id does not exist" (line 67: a non-existent id is a 400, not a 404).
+#: "GET /clock/{id}", "Status codes": "404 The id is not an open clock entry — it has already
+#: been clocked out"; "400 The authenticated user is not allowed to see this entry, or the id
+#: does not exist" ("Status code details": a non-existent id is a 400, not a 404).
 GET_ERRORS: Final[Mapping[int, type[APIError]]] = {
     404: ClockedOutError,
     400: EntryNotVisibleError,
@@ -55,15 +66,30 @@ PageFetch = Callable[[int], Awaitable[ClockPage]]
 _ERROR_STATUS_KEYS: Final = ("status", "statusCode", "code")
 _ERROR_MESSAGE_KEYS: Final = ("message", "error", "errorMessage", "detail")
 _ERROR_KEYS: Final = frozenset(_ERROR_STATUS_KEYS + _ERROR_MESSAGE_KEYS)
-# Every running entry has these (the document's sample and "Response fields").
+# Every running entry has these ("GET /clock": the sample and "Response fields").
 _CLOCK_KEYS: Final = ("id", "from")
 
 
 def key_credential(api_key: str) -> Credential:
     """The API key, sent as header ``API_KEY`` (document: "Authentication: header API_KEY")."""
+    check_credential("api_key", api_key)
     return Credential(
         "api_key", {API_KEY_HEADER: api_key}, credential_fingerprint("mctime-api-key", api_key)
     )
+
+
+def resolve_credential(api_key: str | None) -> Credential:
+    """``api_key=``, else ``MCTIME_API_KEY`` from the environment; named by its source."""
+    if api_key is not None:
+        return attrs.evolve(key_credential(api_key), source="api_key=")
+    found = env_credential(ENV_API_KEY)
+    if found is None:
+        raise ConfigurationError(
+            f"McTimeClient needs an API key: pass api_key= or set {ENV_API_KEY}"
+        )
+    name, value = found
+    check_credential(name, value)  # the error names the variable
+    return attrs.evolve(key_credential(value), source=name)
 
 
 def page_request(
@@ -76,7 +102,8 @@ def page_request(
 ) -> Request:
     """``GET /clock`` for one page; filters as repeated query parameters (``userIds=a&userIds=b``).
 
-    mctime-clock-api.md:8-12: every filter is "string (repeatable)"; ``page`` starts at 1.
+    "GET /clock", "Query parameters": every filter is "string (repeatable)"; ``page`` starts
+    at 1.
 
     Arguments are already validated.
     """
@@ -103,11 +130,25 @@ def clocked_out_message(entry_id: str, vendor_message: str) -> str:
     return f"{text} (McTime: {vendor_message})" if vendor_message else text
 
 
+def refine_error(request: Request, error: APIError) -> APIError | None:
+    """A :class:`ClockedOutError` of ``GET /clock/{id}`` says where the entry went."""
+    if not isinstance(error, ClockedOutError) or len(request.path) != 2:
+        return None
+    return ClockedOutError(
+        clocked_out_message(request.path[1], error.message),
+        status=error.status,
+        method=error.method,
+        path=error.path,
+        body=error.body,
+        retry_after=error.retry_after,
+    )
+
+
 def item_error_of(item: object) -> ItemError | None:
     """The error a ``GET /clock`` item carries instead of a clock status, else ``None``.
 
-    mctime-clock-api.md:8 says a user the key may not see "yields a 400 item" but not its
-    shape (specs/README.md: accept any such item, keep the others). So any object with an
+    "GET /clock" says a user the key may not see "yields a 400 item" but not its shape (so:
+    accept any such item, keep the others). So any object with an
     error status or message (``status``/``code``/``error``/``message``...) and without the
     fields every running entry has (``id`` and ``from``) is an error item.
     """
@@ -153,7 +194,7 @@ class WirePage:
     items: list[ClockStatus | ItemError]
     page: int
     total_items: int
-    #: The vendor's name for the number of *pages* (mctime-clock-api.md:47, specs/README.md).
+    #: The vendor's name for the number of *pages* ("GET /clock", "Response fields").
     total_count: int
 
 
@@ -184,3 +225,15 @@ def to_clock_page(wire: WirePage) -> ClockPage:
         total_items=wire.total_items,
         total_pages=wire.total_count,
     )
+
+
+#: Everything McTimeClient reads from its vendor (see ``timeclients._spec``).
+SPEC: Final = VendorSpec(
+    name="mctime",
+    default_base_url=DEFAULT_BASE_URL,
+    base_url_env=ENV_BASE_URL,
+    credential_envs=(ENV_API_KEY,),
+    rate_limit=DEFAULT_RATE_LIMIT,
+    decoder=decoder,
+    refine_error=refine_error,
+)

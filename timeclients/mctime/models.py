@@ -1,6 +1,7 @@
 """McTime's clock-status models: who is clocked in, their breaks, time types, per-item errors.
 
-Field names follow mctime-clock-api.md ("Response fields"); JSON is camelCase, Python is
+Field names follow McTime's API documentation (https://mctime.com/api, "GET /clock",
+"Response fields"); JSON is camelCase, Python is
 snake_case, and ``from`` is ``from_``. The models are tolerant readers: a field is required only
 where the object means nothing without it (its ``id``); every other field is ``None`` when
 absent or ``null``. A field present with the wrong type is still a ``DecodeError`` naming it.
@@ -18,7 +19,7 @@ __all__ = ["Break", "ClockPage", "ClockStatus", "ItemError", "TimeType"]
 
 
 class TimeType(TolerantEnum):
-    """The time-type of a running entry: the 29 names of ``timeTypes`` (mctime-clock-api.md:9).
+    """The time-type of a running entry: the 29 names of ``timeTypes`` ("GET /clock").
 
     A value McTime adds later still parses (``.known`` is then False); as a *filter* only the
     documented values are accepted.
@@ -83,7 +84,7 @@ class ClockStatus:
     organization_id: str | None = None
     organization_name: str | None = None
     time_type: TimeType | None = None
-    #: The entry's breaks; ``None`` when there are none (mctime-clock-api.md:46: ``null``).
+    #: The entry's breaks; ``None`` when there are none ("GET /clock": ``null``).
     breaks: list[Break] | None = None
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from .._base import DefaultURL
-from .._toggl_common import ENV_TOKEN, TogglAccountClient, resolve_credential
+from .._toggl_auth import TogglAccountClient
+from .._toggl_common import ENV_TOKEN, resolve_credential
 from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
-from ..errors import AuthenticationError, ConfigurationError, DecodeError, NotFoundError
+from ..errors import ConfigurationError, DecodeError
 from . import _protocol as proto
 from ._protocol import UNSET
 from .models import DateFormat, Me, TimeOfDayFormat, User
@@ -19,12 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MeResource", "SignupsResource", "TogglClient"]
 
-DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v8")
-#: specs/README.md: "one request per second per API token is a safe rate".
-DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
-DEFAULT_RETRY: Final = RetryPolicy()
-# specs/README.md: "Toggl v8 answers a bad credential with 403 (not 401)".
-_STATUS_ERRORS: Final = {403: AuthenticationError}
+DEFAULT_BASE_URL: Final = proto.DEFAULT_BASE_URL
+DEFAULT_RATE_LIMIT: Final = proto.DEFAULT_RATE_LIMIT
+DEFAULT_RETRY: Final = proto.SPEC.retry
 
 
 class TogglClient(TogglAccountClient):
@@ -53,9 +50,7 @@ class TogglClient(TogglAccountClient):
             reverse), a credential with control characters, or an insecure ``base_url``.
     """
 
-    _vendor = "toggl"
-    _default_base_url = DEFAULT_BASE_URL
-    _base_url_env = "TOGGL_BASE_URL"
+    spec = proto.SPEC
 
     def __init__(
         self,
@@ -79,9 +74,7 @@ class TogglClient(TogglAccountClient):
             rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
-            status_errors=_STATUS_ERRORS,
         )
-        self._timeout = timeout
         self._remember_login(credential, email, password)
         self._anonymous_channel: Channel | None = (
             self._channel if credential.kind == "anonymous" else None
@@ -102,34 +95,12 @@ class TogglClient(TogglAccountClient):
         # A signup creates someone's account: it never carries the caller's credential, and it
         # counts against the shared anonymous budget, with this client's counters.
         if self._anonymous_channel is None:
-            channel = self._channel
-            anonymous = Channel(
-                self._pool,
-                vendor=self._vendor,
-                base_url=self._base_url,
-                headers=proto.ANONYMOUS.headers,
-                credential_id=proto.ANONYMOUS.limiter_id,
-                rate_limit=channel.rate_limit,
-                retry=channel.retry,
-                timeout=self._timeout,
-                status_errors=_STATUS_ERRORS,
-            )
-            anonymous.stats = channel.stats
-            self._anonymous_channel = anonymous
+            self._anonymous_channel = self._side_channel(proto.ANONYMOUS)
         return self._anonymous_channel
 
     async def _user(self, request: Request, channel: Channel | None = None) -> User:
-        # Only PUT /me and POST /signups come here: the writes Toggl v8 refuses with a 404.
-        try:
-            response = await (channel or self._channel).send(request)
-        except NotFoundError as exc:
-            refused = proto.refused_update(exc)
-            if refused is None:
-                raise
-            raise refused from exc
-        envelope = proto.decoder.structure(
-            response.json(), proto.UserEnvelope, method=response.method, path=response.path
-        )
+        # PUT /me and POST /signups: {"data": {user}}, or a 404 that is a refusal (the spec's).
+        envelope = await self._call(request, proto.UserEnvelope, channel=channel)
         return envelope.data
 
     def _raw_channel(self, segments: tuple[str, ...]) -> Channel:
@@ -166,10 +137,7 @@ class MeResource:
         client = self._client
         client._require_credential("me.get")
         request = proto.me_get_request(with_related_data=with_related_data, since=since)
-        response = await client._channel.send(request)
-        envelope = proto.decoder.structure(
-            response.json(), proto.MeEnvelope, method=response.method, path=response.path
-        )
+        envelope = await client._call(request, proto.MeEnvelope)
         return Me(since=envelope.since, user=envelope.data)
 
     async def update(
@@ -224,7 +192,6 @@ class MeResource:
             client._email_changed(email, user.email)
         return user
 
-
     async def change_password(self, *, current_password: str, password: str) -> User:
         """``PUT /me`` with ``current_password`` and the new ``password`` (at least 6 characters).
 
@@ -263,7 +230,7 @@ class MeResource:
         client = self._client
         client._require_credential("me.reset_token")
         request = proto.reset_token_request()
-        response = await client._channel.send(request)
+        response = await client._send(request)
         token = proto.parse_new_token(response.json(), method=response.method, path=response.path)
         client._token_reset(token)
         return token

@@ -1,7 +1,11 @@
 """Toggl v8 wire knowledge, pure: credentials, request building, argument checks, envelopes.
 
-Every rule here cites /work/shared/specs/toggl-v8-user-api.md ("the document") or the Toggl
-notes in /work/shared/specs/README.md. Nothing here awaits or touches the network.
+Every rule here cites Toggl's v8 API documentation: "Users"
+(https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md, "the document": "Get
+current user data", "Update user data", "Reset API token", "Sign up new user") and the API
+overview (https://github.com/toggl/toggl_api_docs/blob/master/toggl_api.md: a bad credential is
+a 403, a refused create or update a 404 with an array of messages, 1 request per second is a
+safe pace). Nothing here awaits or touches the network.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from typing import Any, Final
 
 import attrs
 
-from .._base import Credential
 from .._decode import ModelDecoder, snake_case
+from .._spec import Credential, DefaultURL, VendorSpec
 from .._toggl_common import (
     ANONYMOUS,
     ANONYMOUS_ID,
+    DEFAULT_RATE_LIMIT,
+    ENV_TOKEN,
     MIN_PASSWORD_LENGTH,
+    STATUS_ERRORS,
     TOKEN_PASSWORD,
     UNSET,
     basic_credential,
@@ -39,13 +46,17 @@ from .._validate import (
     check_non_negative_int,
     require_aware,
 )
-from ..errors import BadRequestError, NotFoundError, ValidationError
+from ..errors import APIError, BadRequestError, NotFoundError, ValidationError
 from .models import DateFormat, TimeOfDayFormat, User
 
 __all__ = [
     "ANONYMOUS",
     "ANONYMOUS_ID",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RATE_LIMIT",
+    "ENV_BASE_URL",
     "MIN_PASSWORD_LENGTH",
+    "SPEC",
     "TOKEN_PASSWORD",
     "UNSET",
     "Credential",
@@ -59,12 +70,19 @@ __all__ = [
     "me_get_request",
     "me_update_request",
     "parse_new_token",
+    "refine_error",
     "refused_update",
     "reset_token_request",
     "signup_request",
     "since_param",
     "token_credential",
 ]
+
+DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v8")
+#: Where the v8 client reads its base URL when ``base_url`` is not passed.
+ENV_BASE_URL: Final = "TOGGL_BASE_URL"
+#: The v8 writes whose 404 is a refusal (see :func:`refused_update`).
+_REFUSABLE: Final = frozenset({("PUT", ("me",)), ("POST", ("signups",))})
 
 
 def since_param(value: object) -> str:
@@ -194,3 +212,22 @@ def refused_update(error: NotFoundError) -> BadRequestError | None:
         code=error.code,
     )
 
+
+def refine_error(request: Request, error: APIError) -> APIError | None:
+    """The 404 of ``PUT /me`` or ``POST /signups`` that is a refusal, as a ``BadRequestError``."""
+    if not isinstance(error, NotFoundError) or (request.method, request.path) not in _REFUSABLE:
+        return None
+    return refused_update(error)
+
+
+#: Everything TogglClient reads from its vendor (see ``timeclients._spec``).
+SPEC: Final = VendorSpec(
+    name="toggl",
+    default_base_url=DEFAULT_BASE_URL,
+    base_url_env=ENV_BASE_URL,
+    credential_envs=(ENV_TOKEN,),
+    rate_limit=DEFAULT_RATE_LIMIT,
+    decoder=decoder,
+    status_errors=STATUS_ERRORS,
+    refine_error=refine_error,
+)

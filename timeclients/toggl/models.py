@@ -1,7 +1,8 @@
 """Toggl v8 models: the user behind a credential, its related objects, and input enums.
 
-Field names and shapes follow /work/shared/specs/toggl-v8-user-api.md ("the document" below)
-and Toggl's v8 API documentation. The models are tolerant readers: ``/me`` answers differ by
+Field names and shapes follow Toggl's v8 API documentation, "Users"
+(https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md, "the document" below)
+and its other chapters. The models are tolerant readers: ``/me`` answers differ by
 the account's age (fields were added over the years), so a field is required only where the
 object means nothing without it (its ``id``); every other field is ``None`` when absent or
 ``null``. A field that is present with the wrong type is still a ``DecodeError`` naming it.

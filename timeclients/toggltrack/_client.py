@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._toggl_common import (
-    ENV_TOKEN,
-    TogglAccountClient,
-    parse_new_token,
-    resolve_credential,
-)
-from .._transport import HttpPool, RateLimit, Request, Response, RetryPolicy
-from ..errors import AuthenticationError, ConfigurationError
+from .._toggl_auth import TogglAccountClient
+from .._toggl_common import ENV_TOKEN, parse_new_token, resolve_credential
+from .._transport import HttpPool, RateLimit, RetryPolicy
+from ..errors import ConfigurationError
 from . import _protocol as proto
 from ._protocol import UNSET
 from .models import Quota, User
@@ -22,8 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MeResource", "TogglTrackClient"]
 
-_DEFAULT_RETRY = RetryPolicy()
-_CHECK_CREDENTIAL = f"check {ENV_TOKEN} or the api_token (or email and password) you passed"
+_DEFAULT_RETRY = proto.SPEC.retry
 
 
 class TogglTrackClient(TogglAccountClient):
@@ -54,9 +49,7 @@ class TogglTrackClient(TogglAccountClient):
             insecure ``base_url``.
     """
 
-    _vendor = "toggltrack"
-    _default_base_url = proto.DEFAULT_BASE_URL
-    _base_url_env = proto.ENV_BASE_URL
+    spec = proto.SPEC
 
     def __init__(
         self,
@@ -85,27 +78,10 @@ class TogglTrackClient(TogglAccountClient):
             rate_limit=_one_window(rate_limit),
             retry=retry,
             timeout=timeout,
-            status_errors=proto.STATUS_ERRORS,
-            quota=proto.read_quota_headers,
         )
         self._remember_login(credential, email, password)
         #: ``/me``: read and change the user, reset the token, read the quotas.
         self.me = MeResource(self)
-
-    async def _call(self, request: Request) -> Response:
-        try:
-            return await self._channel.send(request)
-        except AuthenticationError as exc:
-            message = f"{exc.message or 'the credential was refused'}; {_CHECK_CREDENTIAL}"
-            raise AuthenticationError(
-                message, status=exc.status, method=exc.method, path=exc.path, body=exc.body
-            ) from exc
-
-    async def _user(self, request: Request) -> User:
-        response = await self._call(request)
-        return proto.decoder.structure(
-            response.json(), User, method=response.method, path=response.path
-        )
 
 
 def _one_window(rate_limit: RateLimit | Sequence[RateLimit] | None) -> RateLimit | None:
@@ -137,7 +113,8 @@ class MeResource:
             AuthenticationError: the credential was refused (Toggl answers 403).
             QuotaExceededError: the hourly quota is spent until later than ``max_retry_after``.
         """
-        return await self._client._user(proto.me_get_request(with_related_data=with_related_data))
+        request = proto.me_get_request(with_related_data=with_related_data)
+        return await self._client._call(request, User)
 
     async def update(
         self,
@@ -168,7 +145,7 @@ class MeResource:
             "fullname": fullname,
             "timezone": timezone,
         }
-        updated = await self._client._user(proto.me_update_request(fields))
+        updated = await self._client._call(proto.me_update_request(fields), User)
         if isinstance(email, str):  # accepted: an e-mail sign-in follows the new address
             self._client._email_changed(email, updated.email)
         return updated
@@ -184,7 +161,7 @@ class MeResource:
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        updated = await self._client._user(request)
+        updated = await self._client._call(request, User)
         self._client._password_changed(password)
         return updated
 
@@ -198,7 +175,7 @@ class MeResource:
         Raises:
             DecodeError: the answer is not a usable token (the client keeps its credential).
         """
-        answer = await self._client._call(proto.reset_token_request())
+        answer = await self._client._send(proto.reset_token_request())
         token = parse_new_token(answer.json(), method=answer.method, path=answer.path)
         self._client._token_reset(token)
         return token
@@ -206,7 +183,4 @@ class MeResource:
     async def quota(self) -> list[Quota]:
         """``GET /me/quota``: the user's hourly API quotas, one per organization and one
         (``organization_id is None``) for requests about the user itself, such as ``/me``."""
-        response = await self._client._call(proto.quota_request())
-        return proto.decoder.structure_list(
-            response.json(), Quota, method=response.method, path=response.path
-        )
+        return await self._client._call_list(proto.quota_request(), Quota)

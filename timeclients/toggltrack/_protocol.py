@@ -21,13 +21,21 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from .._base import DefaultURL
 from .._decode import ModelDecoder, snake_case
-from .._toggl_common import UNSET, check_fullname, check_password, checked_fields
+from .._spec import DefaultURL, VendorSpec
+from .._toggl_common import (
+    DEFAULT_RATE_LIMIT,
+    ENV_TOKEN,
+    STATUS_ERRORS,
+    UNSET,
+    check_fullname,
+    check_password,
+    checked_fields,
+)
 from .._toggl_common import check_timezone as check_timezone
-from .._transport import NO_BODY, RateLimit, Request
+from .._transport import NO_BODY, Request
 from .._validate import check_bool, check_email, check_int_range, check_min_int
-from ..errors import AuthenticationError, ValidationError
+from ..errors import APIError, AuthenticationError, ValidationError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -35,6 +43,7 @@ __all__ = [
     "ENV_BASE_URL",
     "QUOTA_REMAINING_HEADER",
     "QUOTA_RESETS_IN_HEADER",
+    "SPEC",
     "STATUS_ERRORS",
     "UNSET",
     "change_password_request",
@@ -43,6 +52,7 @@ __all__ = [
     "me_update_request",
     "quota_request",
     "read_quota_headers",
+    "refine_error",
     "reset_token_request",
 ]
 
@@ -50,16 +60,13 @@ DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v9")
 #: Where the v9 client reads its base URL when ``base_url`` is not passed (``TOGGL_BASE_URL``
 #: stays the v8 client's: the two APIs live under different base paths).
 ENV_BASE_URL: Final = "TOGGL_TRACK_BASE_URL"
-#: Toggl's documented safe pace ("a safe window will be 1 request per second", developer docs
-#: overview). The hourly ``/me`` quota (30 per hour) joins it as a second window once
-#: ``rate_limit=`` takes several windows.
-DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
+# DEFAULT_RATE_LIMIT is Toggl's documented safe pace (1 request per second). The hourly
+# ``/me`` quota (30 per hour) joins it as a second window once ``rate_limit=`` takes several.
 #: Requests left in the current quota window ("FAQs about API limits": in response headers).
 QUOTA_REMAINING_HEADER: Final = "X-Toggl-Quota-Remaining"
 #: Seconds until the quota window resets.
 QUOTA_RESETS_IN_HEADER: Final = "X-Toggl-Quota-Resets-In"
-#: "Authentication": a failed authentication is a 403 (not 401).
-STATUS_ERRORS: Final = {403: AuthenticationError}
+_CHECK_CREDENTIAL: Final = f"check {ENV_TOKEN} or the api_token (or email and password) you passed"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -147,3 +154,27 @@ def quota_request() -> Request:
 
 #: v9's JSON names are the Python names; timestamps are RFC 3339 strings.
 decoder: Final = ModelDecoder(naming=snake_case)
+
+
+def refine_error(request: Request, error: APIError) -> APIError | None:
+    """A refused credential (403) says what to check."""
+    if not isinstance(error, AuthenticationError):
+        return None
+    message = f"{error.message or 'the credential was refused'}; {_CHECK_CREDENTIAL}"
+    return AuthenticationError(
+        message, status=error.status, method=error.method, path=error.path, body=error.body
+    )
+
+
+#: Everything TogglTrackClient reads from its vendor (see ``timeclients._spec``).
+SPEC: Final = VendorSpec(
+    name="toggltrack",
+    default_base_url=DEFAULT_BASE_URL,
+    base_url_env=ENV_BASE_URL,
+    credential_envs=(ENV_TOKEN,),
+    rate_limit=DEFAULT_RATE_LIMIT,
+    decoder=decoder,
+    status_errors=STATUS_ERRORS,
+    quota=read_quota_headers,
+    refine_error=refine_error,
+)
