@@ -292,16 +292,8 @@ def test_vendors_do_not_import_each_other() -> None:
 
 def test_the_top_level_all_is_pinned() -> None:
     """``timeclients.__all__`` is the documented top level: a change here is an API change."""
-    assert timeclients.__all__ == [
-        "ClockifyClient",
-        "HttpPool",
-        "McTimeClient",
-        "RateLimit",
-        "RetryPolicy",
-        "TogglClient",
-        "TogglTrackClient",
-        "errors",
-    ]
+    pinned = "ClockifyClient HttpPool McTimeClient RateLimit RetryPolicy TogglClient"
+    assert timeclients.__all__ == [*pinned.split(), "TogglTrackClient", "errors"]
 
 
 def test_every_module_opens_with_a_docstring() -> None:

@@ -17,8 +17,10 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from ._spec import Credential, env_credential
+from ._decode import ModelDecoder
+from ._spec import Credential, DefaultURL, ErrorRefiner, VendorSpec, env_credential
 from ._transport import RateLimit, check_credential, credential_fingerprint
+from ._transport._send import QuotaReader
 from ._validate import check_text_field
 from .errors import APIError, AuthenticationError, ConfigurationError, DecodeError, ValidationError
 
@@ -38,6 +40,7 @@ __all__ = [
     "checked_fields",
     "parse_new_token",
     "resolve_credential",
+    "toggl_spec",
     "token_credential",
 ]
 
@@ -216,3 +219,26 @@ def parse_new_token(data: object, *, method: str, path: str) -> str:
             applied=True,
         ) from exc
     return data
+
+
+def toggl_spec(
+    name: str,
+    base_url: DefaultURL,
+    base_url_env: str,
+    decoder: ModelDecoder,
+    refine_error: ErrorRefiner,
+    *,
+    quota: QuotaReader | None = None,
+) -> VendorSpec:
+    """A Toggl API version's spec: the same token variable, safe pace and 403 rule for both."""
+    return VendorSpec(
+        name=name,
+        default_base_url=base_url,
+        base_url_env=base_url_env,
+        credential_envs=(ENV_TOKEN,),
+        rate_limit=DEFAULT_RATE_LIMIT,
+        decoder=decoder,
+        status_errors=STATUS_ERRORS,
+        quota=quota,
+        refine_error=refine_error,
+    )

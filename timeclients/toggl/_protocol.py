@@ -18,14 +18,12 @@ from typing import Any, Final
 import attrs
 
 from .._decode import ModelDecoder, snake_case
-from .._spec import Credential, DefaultURL, VendorSpec
+from .._spec import Credential, DefaultURL
 from .._toggl_common import (
     ANONYMOUS,
     ANONYMOUS_ID,
     DEFAULT_RATE_LIMIT,
-    ENV_TOKEN,
     MIN_PASSWORD_LENGTH,
-    STATUS_ERRORS,
     TOKEN_PASSWORD,
     UNSET,
     basic_credential,
@@ -33,6 +31,7 @@ from .._toggl_common import (
     check_timezone,
     checked_fields,
     parse_new_token,
+    toggl_spec,
     token_credential,
 )
 from .._toggl_common import check_fullname as _check_fullname
@@ -221,13 +220,4 @@ def refine_error(request: Request, error: APIError) -> APIError | None:
 
 
 #: Everything TogglClient reads from its vendor (see ``timeclients._spec``).
-SPEC: Final = VendorSpec(
-    name="toggl",
-    default_base_url=DEFAULT_BASE_URL,
-    base_url_env=ENV_BASE_URL,
-    credential_envs=(ENV_TOKEN,),
-    rate_limit=DEFAULT_RATE_LIMIT,
-    decoder=decoder,
-    status_errors=STATUS_ERRORS,
-    refine_error=refine_error,
-)
+SPEC: Final = toggl_spec("toggl", DEFAULT_BASE_URL, ENV_BASE_URL, decoder, refine_error)

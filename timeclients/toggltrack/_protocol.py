@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._decode import ModelDecoder, snake_case
-from .._spec import DefaultURL, VendorSpec
+from .._spec import DefaultURL
 from .._toggl_common import (
     DEFAULT_RATE_LIMIT,
     ENV_TOKEN,
@@ -31,6 +31,7 @@ from .._toggl_common import (
     check_fullname,
     check_password,
     checked_fields,
+    toggl_spec,
 )
 from .._toggl_common import check_timezone as check_timezone
 from .._transport import NO_BODY, Request
@@ -167,14 +168,6 @@ def refine_error(request: Request, error: APIError) -> APIError | None:
 
 
 #: Everything TogglTrackClient reads from its vendor (see ``timeclients._spec``).
-SPEC: Final = VendorSpec(
-    name="toggltrack",
-    default_base_url=DEFAULT_BASE_URL,
-    base_url_env=ENV_BASE_URL,
-    credential_envs=(ENV_TOKEN,),
-    rate_limit=DEFAULT_RATE_LIMIT,
-    decoder=decoder,
-    status_errors=STATUS_ERRORS,
-    quota=read_quota_headers,
-    refine_error=refine_error,
+SPEC: Final = toggl_spec(
+    "toggltrack", DEFAULT_BASE_URL, ENV_BASE_URL, decoder, refine_error, quota=read_quota_headers
 )
