@@ -16,10 +16,13 @@ from timeclients._decode import (
     ModelDecoder,
     TolerantEnum,
     camel_case,
+    decoders,
+    decoding_mode,
     model_structure_fn,
     parse_aware_datetime,
     set_strict_decoding,
     snake_case,
+    strict_decoding,
 )
 from timeclients.errors import DecodeError
 
@@ -134,6 +137,34 @@ def test_strict_mode_forbids_unknown_keys_production_ignores_them(strict_mode: N
         assert DECODER.structure(data, Outer).id == "o1"
     finally:
         set_strict_decoding(True)
+
+
+def test_each_decoder_has_its_own_strict_setting() -> None:
+    """Strictness is a decoder's setting: a strict and a production decoder of the same models
+    read the same answer each their own way, whatever the suite's mode."""
+    data = {**GOOD, "surprise": 1}
+    strict = ModelDecoder(naming=camel_case, strict=True)
+    production = ModelDecoder(naming=camel_case, strict=False)
+    with pytest.raises(DecodeError):
+        strict.structure(data, Outer)
+    assert production.structure(data, Outer).id == "o1"
+
+
+def test_decoding_mode_sets_every_decoder_and_gives_each_its_own_back() -> None:
+    """decoding_mode() switches every decoder alive inside the block, then restores each one's
+    own setting (the fixture the suite selects its mode with)."""
+    strict = ModelDecoder(naming=camel_case, strict=True)
+    production = ModelDecoder(naming=camel_case, strict=False)
+    with decoding_mode(strict=False):
+        assert not strict.strict
+        assert not production.strict
+        assert not strict_decoding()
+    assert (strict.strict, production.strict) == (True, False)
+    with decoding_mode(strict=True):
+        assert strict_decoding()
+        assert strict in decoders()
+        assert production in decoders()
+    assert (strict.strict, production.strict) == (True, False)
 
 
 def test_structure_list_requires_array() -> None:

@@ -17,6 +17,7 @@ from timeclients.errors import (
     BadRequestError,
     ConfigurationError,
     DecodeError,
+    NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
     ValidationError,
@@ -521,3 +522,34 @@ async def test_first_call_after_reset_keeps_the_pace(
         reset_at = fake_clock.now()
         await client.me.get()
         assert fake_clock.now() - reset_at >= 1.0
+
+
+@pytest.mark.anyio
+async def test_a_raw_put_me_refused_with_a_404_array_is_a_bad_request(
+    router: respx.MockRouter, pool: HttpPool
+) -> None:
+    """client.request("PUT", "/me") reads v8's 404-with-messages refusal as the wrapped call does;
+    a 404 of any other call stays a NotFoundError."""
+    router.put("/me").respond(404, json=["Email has already been taken"])
+    router.get("/workspaces").respond(404, json=["nope"])
+    async with TogglClient(api_token=TOKEN, pool=pool) as client:
+        with pytest.raises(BadRequestError) as info:
+            await client.request("PUT", "/me", json={"user": {"email": "taken@example.com"}})
+        with pytest.raises(NotFoundError) as other:
+            await client.request("GET", "/workspaces")
+    assert info.value.status == 404
+    assert info.value.message == "Email has already been taken"
+    assert not isinstance(other.value, BadRequestError)
+
+
+def test_the_client_reads_its_vendor_spec() -> None:
+    """TogglClient's defaults are its protocol's declared spec, in one place."""
+    spec = TogglClient.spec
+    assert spec is proto.SPEC
+    assert (spec.name, spec.default_base_url, spec.base_url_env) == (
+        "toggl",
+        BASE,
+        "TOGGL_BASE_URL",
+    )
+    assert spec.credential_envs == ("TOGGL_API_TOKEN",)
+    assert spec.status_errors[403] is AuthenticationError

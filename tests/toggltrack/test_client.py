@@ -424,3 +424,15 @@ async def test_without_a_limiter_the_quota_wait_is_slept(
     ]
     assert await client(pool, rate_limit=None).me.quota() == []
     assert 7.0 in fake_clock.sleeps
+
+
+@pytest.mark.anyio
+async def test_a_raw_call_refused_with_403_says_what_to_check_too(
+    router: respx.MockRouter, pool: HttpPool
+) -> None:
+    """client.request() maps a 403 as the wrapped calls do: what to check, never the token."""
+    router.get("/me/preferences").respond(403, text="Incorrect username and/or password")
+    with pytest.raises(AuthenticationError) as info:
+        await client(pool).request("GET", "/me/preferences")
+    assert "TOGGL_API_TOKEN" in str(info.value)
+    assert TOKEN not in str(info.value)
