@@ -1,6 +1,6 @@
 """The shared transport: the only package that awaits I/O or time; it knows no vendor."""
 
-from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RetryPolicy, Timeouts
+from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RateLimits, RetryPolicy, Timeouts
 from ._pool import HttpPool
 from ._ratelimit import Clock, Limiter, LimiterRegistry, SlidingWindowLimiter, SystemClock
 from ._send import (
@@ -25,6 +25,7 @@ __all__ = [
     "Limiter",
     "LimiterRegistry",
     "RateLimit",
+    "RateLimits",
     "Request",
     "Response",
     "RetryPolicy",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, Union
 
 import attrs
 
 from ..errors import ConfigurationError
 
-__all__ = ["DEFAULT_RETRY_STATUSES", "RateLimit", "RetryPolicy", "Timeouts"]
+__all__ = [
+    "DEFAULT_RETRY_STATUSES",
+    "RateLimit",
+    "RateLimits",
+    "RetryPolicy",
+    "Timeouts",
+    "rate_limits",
+]
 
 DEFAULT_RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -66,6 +74,31 @@ class RateLimit:
     def interval(self) -> float:
         """The even spacing between two sends, margin included."""
         return self.window / self.requests
+
+
+#: What ``rate_limit=`` accepts: one :class:`RateLimit` or a sequence of them, all of which hold.
+RateLimits = Union[RateLimit, Sequence[RateLimit]]  # noqa: UP007 - a runtime alias on 3.10
+
+
+def rate_limits(value: RateLimits, *, name: str = "rate_limit") -> tuple[RateLimit, ...]:
+    """``value`` as a tuple of windows, shortest ``per`` first (the first one sets the pace).
+
+    Raises :class:`~timeclients.errors.ConfigurationError` naming ``name`` for anything that is
+    not a :class:`RateLimit` or a non-empty sequence of them; duplicates are dropped.
+    """
+    if isinstance(value, RateLimit):
+        return (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ConfigurationError(
+            f"{name} must be a RateLimit, a sequence of RateLimit or None, got {value!r}"
+        )
+    if not value:
+        raise ConfigurationError(f"{name} must hold at least one RateLimit (or be None)")
+    for item in value:
+        if not isinstance(item, RateLimit):
+            raise ConfigurationError(f"{name} must hold only RateLimit objects, got {item!r}")
+    unique = dict.fromkeys(value)
+    return tuple(sorted(unique, key=lambda r: (r.per, r.interval)))
 
 
 @attrs.frozen

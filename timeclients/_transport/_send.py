@@ -27,7 +27,7 @@ from ..errors import (
     TransportError,
     error_class_for_status,
 )
-from ._config import RateLimit, RetryPolicy, Timeouts
+from ._config import RateLimit, RateLimits, RetryPolicy, Timeouts, rate_limits
 from ._pool import HttpPool, _httpx_timeout
 from ._ratelimit import Limiter
 from ._retry import (
@@ -218,10 +218,12 @@ class Channel:
         "_error_message",
         "_headers",
         "_key",
+        "_limit",
         "_status_errors",
         "_timeout",
         "pool",
         "rate_limit",
+        "rate_limits",
         "retry",
         "stats",
         "vendor",
@@ -235,7 +237,7 @@ class Channel:
         base_url: str,
         headers: Mapping[str, str],
         credential_id: str,
-        rate_limit: RateLimit | None,
+        rate_limit: RateLimits | None,
         retry: RetryPolicy | None,
         timeout: float | None = None,
         status_errors: Mapping[int, type[APIError]] | None = None,
@@ -243,7 +245,18 @@ class Channel:
     ) -> None:
         self.pool = pool
         self.vendor = vendor
-        self.rate_limit = rate_limit
+        #: Every window of the limit (shortest first), or ``None`` when limiting is off.
+        self.rate_limits = rate_limits(rate_limit) if rate_limit is not None else None
+        #: The window that sets the pace (the shortest), or ``None``.
+        self.rate_limit: RateLimit | None = self.rate_limits[0] if self.rate_limits else None
+        # What the registry builds a key's limiter from: one RateLimit, or the tuple.
+        self._limit: RateLimits | None = (
+            None
+            if self.rate_limits is None
+            else self.rate_limits[0]
+            if len(self.rate_limits) == 1
+            else self.rate_limits
+        )
         self.retry = retry if retry is not None else RetryPolicy.none()
         self.stats = SendStats()
         self._base_url = base_url
@@ -271,8 +284,8 @@ class Channel:
         self._headers = dict(headers)
         self._key = key
         rate = self.rate_limit
-        if keep_pace and switched and rate is not None:
-            self.pool.limiters.get((*key, ""), rate).pause(rate.interval)
+        if keep_pace and switched and rate is not None and self._limit is not None:
+            self.pool.limiters.get((*key, ""), self._limit).pause(rate.interval)
 
     def __repr__(self) -> str:
         return f"<Channel {self.vendor} {self._base_url}>"
@@ -287,8 +300,8 @@ class Channel:
         if pool.closed:
             raise ConfigurationError("the HttpPool is closed")
         limiter = (
-            pool.limiters.get((*self._key, request.scope), self.rate_limit)
-            if self.rate_limit is not None
+            pool.limiters.get((*self._key, request.scope), self._limit)
+            if self._limit is not None
             else None
         )
         token = None
@@ -380,6 +393,7 @@ class Channel:
                 return Response(status, response.headers, response.content, method, path)
             if status == 429:
                 stats.throttled += 1
+                _throttled(limiter)
             retry_after = (
                 parse_retry_after(response.headers.get("retry-after"))
                 if retry_after_applies(status)
@@ -434,6 +448,12 @@ def _settle(limiter: Limiter | None, token: int, arrived_by: float) -> None:
     settle = getattr(limiter, "settle", None)  # optional: custom limiters may not keep a log
     if settle is not None:
         settle(token, arrived_by)
+
+
+def _throttled(limiter: Limiter | None) -> None:
+    throttled = getattr(limiter, "throttled", None)  # optional: the limiter learns from a 429
+    if throttled is not None:
+        throttled()
 
 
 @attrs.define
