@@ -1,7 +1,7 @@
 """timeclients: async-first typed clients for Clockify, McTime and Toggl Track v8."""
 
 from . import errors
-from ._transport import HttpPool, RateLimit, RetryPolicy
+from ._transport import HttpPool, RateLimit, RedisRateStore, RetryPolicy
 from .clockify import ClockifyClient
 from .mctime import McTimeClient
 from .toggl import TogglClient
@@ -11,6 +11,7 @@ __all__ = [
     "HttpPool",
     "McTimeClient",
     "RateLimit",
+    "RedisRateStore",
     "RetryPolicy",
     "TogglClient",
     "errors",

@@ -2,7 +2,14 @@
 
 from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RateLimits, RetryPolicy, Timeouts
 from ._pool import HttpPool
-from ._ratelimit import Clock, Limiter, LimiterRegistry, SlidingWindowLimiter, SystemClock
+from ._ratelimit import (
+    Clock,
+    Limiter,
+    LimiterRegistry,
+    RateStore,
+    SlidingWindowLimiter,
+    SystemClock,
+)
 from ._send import (
     NO_BODY,
     Channel,
@@ -15,6 +22,7 @@ from ._send import (
     encode_path,
     validate_base_url,
 )
+from ._store_redis import RedisRateStore
 
 __all__ = [
     "DEFAULT_RETRY_STATUSES",
@@ -26,6 +34,8 @@ __all__ = [
     "LimiterRegistry",
     "RateLimit",
     "RateLimits",
+    "RateStore",
+    "RedisRateStore",
     "Request",
     "Response",
     "RetryPolicy",
