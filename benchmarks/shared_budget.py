@@ -123,24 +123,25 @@ def run_workers(
 async def _worker(args: argparse.Namespace) -> dict[str, Any]:
     rates = {f"user{i:05d}": 10_000 + i for i in range(args.first, args.first + args.count)}
     store = RedisRateStore(args.redis) if args.redis else None
-    async with HttpPool(rate_store=store) as pool:
-        async with ClockifyClient(api_key=API_KEY, base_url=f"{args.base}/api/v1", pool=pool) as c:
-            delay = args.start_at - time.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            started = time.perf_counter()
-            result = await c.users.bulk_set_cost_rate(WORKSPACE, rates)
-            wall = time.perf_counter() - started
-            failed: dict[str, int] = {}
-            for exc in result.failed.values():
-                failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
-            return {
-                "succeeded": len(result.succeeded),
-                "failed": failed,
-                "requests": c.stats.requests,
-                "throttled": c.stats.throttled,
-                "wall": wall,
-            }
+    pool = HttpPool(rate_store=store)
+    base_url = f"{args.base}/api/v1"
+    async with pool, ClockifyClient(api_key=API_KEY, base_url=base_url, pool=pool) as c:
+        delay = args.start_at - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        started = time.perf_counter()
+        result = await c.users.bulk_set_cost_rate(WORKSPACE, rates)
+        wall = time.perf_counter() - started
+        failed: dict[str, int] = {}
+        for exc in result.failed.values():
+            failed[type(exc).__name__] = failed.get(type(exc).__name__, 0) + 1
+        return {
+            "succeeded": len(result.succeeded),
+            "failed": failed,
+            "requests": c.stats.requests,
+            "throttled": c.stats.throttled,
+            "wall": wall,
+        }
 
 
 def max_in_window(times: list[float], per: float) -> int:
