@@ -88,6 +88,20 @@ end
 return {1, string.format('%.6f', at - now)}
 """
 
+# KEYS[1]: the key's state hash. ARGV[1]: seconds to pause from now (server clock).
+_PAUSE: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local till = now + tonumber(ARGV[1])
+local paused = tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0
+if till > paused then
+  redis.call('HSET', KEYS[1], 'paused', string.format('%.6f', till))
+  local ttl = math.ceil((till - now) * 1000) + 1000
+  if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+return 1
+"""
+
 # How long a store in fallback mode limits locally before it asks Redis again.
 _PROBE_EVERY: Final = 1.0
 # Redis answers within this or the store counts as unreachable (seconds).
@@ -140,10 +154,12 @@ class RedisRateStore:
         "_errors",
         "_hmac_key",
         "_loop",
+        "_pause_script",
         "_probe_at",
         "_redis",
         "_retry",
         "_script",
+        "_tasks",
         "_url",
         "fallback",
         "prefix",
@@ -199,6 +215,9 @@ class RedisRateStore:
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
         self._client: Any = None
         self._script: Any = None
+        self._pause_script: Any = None
+        # Pauses being written to Redis in the background (``pause()`` is not async).
+        self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._down = False
         self._probe_at = -math.inf
@@ -217,6 +236,8 @@ class RedisRateStore:
 
     async def aclose(self) -> None:
         """Close this store's Redis connections; the next acquisition reconnects. Idempotent."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         client, self._client, self._script, self._loop = self._client, None, None, None
         if client is not None:
             try:
@@ -253,8 +274,26 @@ class RedisRateStore:
                 decode_responses=True,
             )
             self._script = self._client.register_script(_ACQUIRE)
+            self._pause_script = self._client.register_script(_PAUSE)
             self._loop = loop
         return self._script
+
+    def _pause_everywhere(self, state_key: str, seconds: float) -> None:
+        """Write a pause to Redis now, in the background (one round trip)."""
+        try:
+            self._connection()
+        except ConfigurationError:
+            return  # not on asyncio: the next acquisition reports it
+        task = asyncio.get_running_loop().create_task(self._write_pause(state_key, seconds))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _write_pause(self, state_key: str, seconds: float) -> None:
+        try:
+            await self._pause_script(keys=[state_key], args=[f"{seconds:.6f}"])
+        except self._errors as exc:
+            # The pause holds in this process; the others learn of it from their own 429s.
+            logger.debug("could not write a pause to the rate store: %s", type(exc).__name__)
 
     def _local_only(self, now: float) -> bool:
         """True while Redis is down and not yet due for another try (fallback="local")."""
@@ -290,11 +329,11 @@ class RedisLimiter:
 
     Implements the limiter seam (:class:`~timeclients._transport.Limiter`): ``acquire`` runs
     the store's script (once, in the common case), then logs the send in the local
-    :class:`SlidingWindowLimiter` too; ``pause``, ``report_quota`` and ``throttled`` act locally
-    at once and reach Redis with this process's next acquisition.
+    :class:`SlidingWindowLimiter` too. ``pause`` holds this process at once and writes the pause
+    to Redis in the background (one round trip), so every process's next acquisition waits.
     """
 
-    __slots__ = ("_clock", "_key_base", "_keys", "_local", "_lock", "_pending_pause", "_store")
+    __slots__ = ("_clock", "_key_base", "_keys", "_local", "_lock", "_store")
 
     def __init__(self, store: RedisRateStore, key_base: str, rate: RateLimits, clock: Clock):
         rates = rate_limits(rate)
@@ -304,8 +343,6 @@ class RedisLimiter:
         self._keys = [f"{key_base}:s"] + [f"{key_base}:w{i}" for i in range(len(rates))]
         self._local = SlidingWindowLimiter(rates, clock=clock)
         self._lock = anyio.Lock()
-        # A pause (seconds, from when it was asked) still to be written to Redis.
-        self._pending_pause: tuple[float, float] | None = None
 
     @property
     def rate(self) -> Any:
@@ -336,13 +373,9 @@ class RedisLimiter:
             if store._local_only(now):
                 return
             script = store._connection()
-            pause = 0.0
-            pending = self._pending_pause
-            if pending is not None:
-                pause = max(0.0, pending[0] - (now - pending[1]))
             interval = local._interval
             horizon = min(1.0, max(0.05, 4.0 * interval))
-            args: list[str] = [f"{interval:.9f}", f"{horizon:.6f}", f"{pause:.6f}"]
+            args: list[str] = [f"{interval:.9f}", f"{horizon:.6f}", "0"]
             for r, window in zip(local.rates, local._windows, strict=True):
                 args += [str(r.requests), f"{window:.9f}"]
             try:
@@ -351,8 +384,6 @@ class RedisLimiter:
                 store._failed(exc, clock.now())
                 return
             store._answered()
-            if pending is not None and self._pending_pause is pending:
-                self._pending_pause = None
             seconds = float(wait)
             if int(granted):
                 if seconds > 0:
@@ -369,10 +400,7 @@ class RedisLimiter:
         """Hold every waiter of every process for ``seconds`` (the server said 429)."""
         if seconds > 0:
             self._local.pause(seconds)
-            now = self._clock.now()
-            pending = self._pending_pause
-            if pending is None or now + seconds > pending[0] + pending[1]:
-                self._pending_pause = (seconds, now)
+            self._store._pause_everywhere(self._keys[0], seconds)
 
     def report_quota(self, remaining: int, resets_in: float) -> None:
         """What the server says remains of a quota: never overspent here; 0 pauses all."""
@@ -387,7 +415,7 @@ class RedisLimiter:
 
     def idle(self, now: float) -> bool:
         """True when nobody waits here and the local state holds nothing that matters."""
-        return not self._lock.locked() and self._pending_pause is None and self._local.idle(now)
+        return not self._lock.locked() and self._local.idle(now)
 
     def __repr__(self) -> str:
         return f"<RedisLimiter {list(self._local.rates)!r}>"
