@@ -433,3 +433,18 @@ def test_in_process_limiters_see_many_429s(strict_server: str) -> None:
     run_workers(strict_server, None, 4, 50)
     stats = httpx.get(f"{strict_server}/_stats").json()
     assert stats["throttled"] > 20
+
+
+@pytest.mark.anyio
+async def test_fastapi_example_uses_the_store_from_the_environment(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/fastapi_app.py keeps its limiters in Redis when TIMECLIENTS_REDIS_URL is set."""
+    from examples import fastapi_app
+
+    monkeypatch.setenv("TIMECLIENTS_REDIS_URL", redis_url)
+    async with fastapi_app.make_pool() as pool:
+        assert isinstance(pool.rate_store, RedisRateStore)
+    monkeypatch.delenv("TIMECLIENTS_REDIS_URL")
+    async with fastapi_app.make_pool() as pool:
+        assert pool.rate_store is None
