@@ -5,11 +5,13 @@ from __future__ import annotations
 import bisect
 
 import anyio
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeclients import RateLimit
+from benchmarks._strict_server import WORKSPACE_TEMPLATE
+from timeclients import ClockifyClient, HttpPool, RateLimit
 from timeclients._transport import LimiterRegistry, SlidingWindowLimiter
 from timeclients._transport._config import rate_limits
 from timeclients.errors import ConfigurationError
@@ -322,3 +324,25 @@ def test_idle_limiter_is_not_forgotten_while_it_remembers_something(fake_clock: 
     assert limiter.idle(fake_clock.now())
     limiter.throttled()
     assert not limiter.idle(fake_clock.now())
+
+
+@pytest.mark.anyio
+async def test_client_with_two_windows_spaces_100_calls(fake_clock: FakeClock) -> None:
+    """A client with rate_limit=[1/s, 30/hour] on a fake clock: 100 calls never put 2 requests
+    in one second nor 31 in one hour on the wire."""
+    arrivals: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        arrivals.append(fake_clock.now())
+        return httpx.Response(200, json=dict(WORKSPACE_TEMPLATE, id="w1"))
+
+    pool = HttpPool(transport=httpx.MockTransport(handler), clock=fake_clock)
+    rates = [RateLimit(1, 1.0), RateLimit(30, 3600.0)]
+    async with pool, ClockifyClient(api_key="k", pool=pool, rate_limit=rates) as client:
+        assert client.rate_limit == RateLimit(1, 1.0)
+        assert client.rate_limits == tuple(rates)
+        for _ in range(100):
+            await client.workspaces.get("w1")
+    assert len(arrivals) == 100
+    assert max_in_window(arrivals, 1.0) <= 1
+    assert max_in_window(arrivals, 3600.0) <= 30

@@ -6,17 +6,23 @@ import math
 import random
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeclients import RetryPolicy
+from timeclients import RateLimit, RetryPolicy
+from timeclients._transport import Request, SlidingWindowLimiter
 from timeclients._transport._retry import (
     backoff_delay,
     parse_retry_after,
     should_retry_status,
     should_retry_transport,
 )
+from timeclients.errors import RateLimitedError
+
+from ..conftest import FakeClock
+from .test_send import make_channel, script
 
 NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc)
 
@@ -148,3 +154,43 @@ def test_backoff_without_jitter_is_exact() -> None:
     """With jitter 0 the delays double: 0.5, 1, 2, 4, 8, 8."""
     policy = RetryPolicy(jitter=0.0)
     assert [backoff_delay(policy, n) for n in range(1, 7)] == [0.5, 1, 2, 4, 8, 8]
+
+
+# --- through the send loop -------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_300_digit_retry_after_raises_at_once(fake_clock: FakeClock) -> None:
+    """A Retry-After of 300 digits is beyond any cap: RateLimitedError, no retry, no overflow."""
+    handler, seen = script(httpx.Response(429, headers={"Retry-After": "9" * 300}))
+    channel = make_channel(handler, fake_clock, rate_limit=RateLimit(50, 1.0))
+    with pytest.raises(RateLimitedError) as info:
+        await channel.send(Request("GET", ("things",)))
+    assert info.value.retry_after == float("9" * 300)
+    assert len(seen) == 1
+    assert fake_clock.sleeps == []
+
+
+@pytest.mark.anyio
+async def test_non_ascii_retry_after_is_ignored_and_backoff_applies(fake_clock: FakeClock) -> None:
+    """Retry-After "\u0663" (an Arabic-Indic 3) is not a delay: the policy's backoff applies."""
+    handler, seen = script(
+        httpx.Response(503, headers=[(b"Retry-After", "\u0663".encode())]),
+        httpx.Response(200, json={}),
+    )
+    channel = make_channel(handler, fake_clock)
+    await channel.send(Request("GET", ("things",)))
+    assert len(seen) == 2
+    assert fake_clock.sleeps == [0.5]
+
+
+@pytest.mark.anyio
+async def test_a_429_widens_the_keys_margin(fake_clock: FakeClock) -> None:
+    """A 429 on a limited key makes its limiter widen its margin (then the retry succeeds)."""
+    handler, seen = script(httpx.Response(429), httpx.Response(200, json={}))
+    channel = make_channel(handler, fake_clock, rate_limit=RateLimit(50, 1.0))
+    await channel.send(Request("GET", ("things",)))
+    limiter = channel.pool.limiters.get(("test", "fp", ""), RateLimit(50, 1.0))
+    assert isinstance(limiter, SlidingWindowLimiter)
+    assert limiter.extra_margin == pytest.approx(0.03, abs=0.001)  # minus 0.5 s of decay
+    assert len(seen) == 2
