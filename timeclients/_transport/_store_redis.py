@@ -85,7 +85,7 @@ for i = 2, #KEYS do
   redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(n + 1))
   redis.call('PEXPIRE', KEYS[i], ttl)
 end
-return {1, string.format('%.6f', at - now)}
+return {1, string.format('%.6f', at - now), seq, string.format('%.6f', at)}
 """
 
 # KEYS[1]: the key's state hash. ARGV[1]: seconds to pause from now (server clock).
@@ -98,6 +98,19 @@ if till > paused then
   redis.call('HSET', KEYS[1], 'paused', string.format('%.6f', till))
   local ttl = math.ceil((till - now) * 1000) + 1000
   if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+end
+return 1
+"""
+
+# KEYS: the window sorted sets. ARGV[1]: a send's member (sequence number), ARGV[2]: the
+# server time by which it arrived. Moves the send later, never earlier (a cold start's send
+# that waited on a new connection).
+_SETTLE: Final = """
+for i = 1, #KEYS do
+  local score = redis.call('ZSCORE', KEYS[i], ARGV[1])
+  if score and tonumber(score) < tonumber(ARGV[2]) then
+    redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
+  end
 end
 return 1
 """
@@ -159,6 +172,7 @@ class RedisRateStore:
         "_redis",
         "_retry",
         "_script",
+        "_settle_script",
         "_tasks",
         "_url",
         "fallback",
@@ -216,6 +230,7 @@ class RedisRateStore:
         self._client: Any = None
         self._script: Any = None
         self._pause_script: Any = None
+        self._settle_script: Any = None
         # Pauses being written to Redis in the background (``pause()`` is not async).
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -275,25 +290,28 @@ class RedisRateStore:
             )
             self._script = self._client.register_script(_ACQUIRE)
             self._pause_script = self._client.register_script(_PAUSE)
+            self._settle_script = self._client.register_script(_SETTLE)
             self._loop = loop
         return self._script
 
-    def _pause_everywhere(self, state_key: str, seconds: float) -> None:
-        """Write a pause to Redis now, in the background (one round trip)."""
+    def _in_background(self, which: str, keys: list[str], args: list[str]) -> None:
+        """Run one of the small scripts now, without waiting for it (one round trip)."""
         try:
             self._connection()
         except ConfigurationError:
             return  # not on asyncio: the next acquisition reports it
-        task = asyncio.get_running_loop().create_task(self._write_pause(state_key, seconds))
+        task = asyncio.get_running_loop().create_task(self._run(which, keys, args))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _write_pause(self, state_key: str, seconds: float) -> None:
+    async def _run(self, which: str, keys: list[str], args: list[str]) -> None:
+        script = self._pause_script if which == "pause" else self._settle_script
         try:
-            await self._pause_script(keys=[state_key], args=[f"{seconds:.6f}"])
+            await script(keys=keys, args=args)
         except self._errors as exc:
-            # The pause holds in this process; the others learn of it from their own 429s.
-            logger.debug("could not write a pause to the rate store: %s", type(exc).__name__)
+            # A pause still holds in this process (the others learn from their own 429s); a
+            # settle is a refinement: the local log keeps this process's windows regardless.
+            logger.debug("could not %s in the rate store: %s", which, type(exc).__name__)
 
     def _local_only(self, now: float) -> bool:
         """True while Redis is down and not yet due for another try (fallback="local")."""
@@ -333,7 +351,7 @@ class RedisLimiter:
     to Redis in the background (one round trip), so every process's next acquisition waits.
     """
 
-    __slots__ = ("_clock", "_key_base", "_keys", "_local", "_lock", "_store")
+    __slots__ = ("_clock", "_cold", "_granted", "_key_base", "_keys", "_local", "_lock", "_store")
 
     def __init__(self, store: RedisRateStore, key_base: str, rate: RateLimits, clock: Clock):
         rates = rate_limits(rate)
@@ -343,6 +361,10 @@ class RedisLimiter:
         self._keys = [f"{key_base}:s"] + [f"{key_base}:w{i}" for i in range(len(rates))]
         self._local = SlidingWindowLimiter(rates, clock=clock)
         self._lock = anyio.Lock()
+        # The last shared grant: (member, server time minus local time), or None (local only).
+        self._granted: tuple[str, float] | None = None
+        # Cold-start sends not yet settled: local token -> (member, clock offset).
+        self._cold: dict[int, tuple[str, float]] = {}
 
     @property
     def rate(self) -> Any:
@@ -359,8 +381,12 @@ class RedisLimiter:
         lock = self._lock
         await lock.acquire()
         try:
+            self._granted = None
             await self._shared_slot()
-            return await self._local.acquire()
+            token = await self._local.acquire()
+            if token is not None and self._granted is not None and len(self._cold) < 4096:
+                self._cold[token] = self._granted
+            return token
         finally:
             lock.release()
 
@@ -379,13 +405,15 @@ class RedisLimiter:
             for r, window in zip(local.rates, local._windows, strict=True):
                 args += [str(r.requests), f"{window:.9f}"]
             try:
-                granted, wait = await script(keys=self._keys, args=args)
+                answer = await script(keys=self._keys, args=args)
             except store._errors as exc:
                 store._failed(exc, clock.now())
                 return
             store._answered()
-            seconds = float(wait)
-            if int(granted):
+            seconds = float(answer[1])
+            if int(answer[0]):
+                # The slot's server time against this process's clock, to settle it later.
+                self._granted = (str(answer[2]), float(answer[3]) - (clock.now() + seconds))
                 if seconds > 0:
                     await clock.sleep(seconds)
                 return
@@ -393,14 +421,21 @@ class RedisLimiter:
             await clock.sleep(max(0.001, seconds - horizon / 2))
 
     def settle(self, token: int, arrived_by: float) -> None:
-        """Move this process's own log entry of a cold-start send (see the local limiter)."""
+        """A cold-start send reached the server by ``arrived_by``: log it then, here and in
+        Redis (in the background), as the in-process limiter does."""
         self._local.settle(token, arrived_by)
+        cold = self._cold.pop(token, None)
+        if cold is not None:
+            member, offset = cold
+            self._store._in_background(
+                "settle", self._keys[1:], [member, f"{arrived_by + offset:.6f}"]
+            )
 
     def pause(self, seconds: float) -> None:
         """Hold every waiter of every process for ``seconds`` (the server said 429)."""
         if seconds > 0:
             self._local.pause(seconds)
-            self._store._pause_everywhere(self._keys[0], seconds)
+            self._store._in_background("pause", self._keys[:1], [f"{seconds:.6f}"])
 
     def report_quota(self, remaining: int, resets_in: float) -> None:
         """What the server says remains of a quota: never overspent here; 0 pauses all."""
