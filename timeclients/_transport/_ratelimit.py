@@ -67,7 +67,13 @@ class SystemClock:
 
 @runtime_checkable
 class Limiter(Protocol):
-    """What the send loop needs from a limiter: the seam for a shared (e.g. Redis) budget."""
+    """What the send loop needs from a limiter: the seam for a shared (e.g. Redis) budget.
+
+    Optional methods the send loop uses when a limiter has them: ``settle(token,
+    arrived_by)`` (re-log a cold-start send), ``throttled()`` (a 429 came: widen the margin),
+    ``report_quota(remaining, resets_in)`` (what the server says remains of a quota), and
+    ``idle(now)`` (the registry may forget it).
+    """
 
     async def acquire(self) -> int | None:
         """Wait until one more request may be sent now, and count it as sent.
