@@ -448,3 +448,35 @@ async def test_fastapi_example_uses_the_store_from_the_environment(
     monkeypatch.delenv("TIMECLIENTS_REDIS_URL")
     async with fastapi_app.make_pool() as pool:
         assert pool.rate_store is None
+
+
+@pytest.mark.anyio
+async def test_closing_the_pool_fails_waiters_and_the_store_reconnects_later(
+    redis_url: str, prefix: str
+) -> None:
+    """Calls waiting on a Redis limiter when the pool closes fail with ConfigurationError and
+    leave no connection open; the same store serves a new pool afterwards."""
+    transport, seen = counting_transport()
+    store = RedisRateStore(redis_url, prefix=prefix)
+    pool = HttpPool(transport=transport, rate_store=store)
+    client = ClockifyClient(api_key=API_KEY, pool=pool, rate_limit=RateLimit(2, 1.0))
+    outcomes: list[BaseException | None] = []
+
+    async def call(i: int) -> None:
+        try:
+            await client.users.set_cost_rate(WORKSPACE, f"user{i}", amount=1)
+            outcomes.append(None)
+        except ConfigurationError as exc:
+            outcomes.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        for i in range(6):
+            tg.start_soon(call, i)
+        await anyio.sleep(0.3)
+        await pool.aclose()
+    assert sum(o is None for o in outcomes) == len(seen) <= 3
+    assert all("closed" in str(o) for o in outcomes if o is not None)
+    async with HttpPool(transport=transport, rate_store=store) as again:
+        await ClockifyClient(api_key=API_KEY, pool=again).users.set_cost_rate(
+            WORKSPACE, "user9", amount=1
+        )

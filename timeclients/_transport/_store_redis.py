@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import math
+import weakref
 from collections.abc import Hashable
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
@@ -166,6 +167,7 @@ class RedisRateStore:
         "_down",
         "_errors",
         "_hmac_key",
+        "_limiters",
         "_loop",
         "_pause_script",
         "_probe_at",
@@ -233,6 +235,8 @@ class RedisRateStore:
         self._settle_script: Any = None
         # Pauses being written to Redis in the background (``pause()`` is not async).
         self._tasks: set[asyncio.Task[None]] = set()
+        # Every limiter handed out since the last aclose(): closing fails their waiters.
+        self._limiters: weakref.WeakSet[RedisLimiter] = weakref.WeakSet()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._down = False
         self._probe_at = -math.inf
@@ -247,10 +251,20 @@ class RedisRateStore:
 
     def limiter(self, key: Hashable, rate: RateLimits, clock: Clock) -> RedisLimiter:
         """The limiter of ``key`` (a limiter-registry key) with the windows of ``rate``."""
-        return RedisLimiter(self, self.redis_key(key), rate, clock)
+        limiter = RedisLimiter(self, self.redis_key(key), rate, clock)
+        self._limiters.add(limiter)
+        return limiter
 
     async def aclose(self) -> None:
-        """Close this store's Redis connections; the next acquisition reconnects. Idempotent."""
+        """Close this store's Redis connections. Idempotent.
+
+        The limiters handed out so far are closed with it (their waiters fail with
+        ``ConfigurationError``, as calls on a closed pool do); a pool created later gets new
+        limiters, which reconnect.
+        """
+        for limiter in list(self._limiters):
+            limiter._closed = True
+        self._limiters = weakref.WeakSet()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         client, self._client, self._script, self._loop = self._client, None, None, None
@@ -351,7 +365,18 @@ class RedisLimiter:
     to Redis in the background (one round trip), so every process's next acquisition waits.
     """
 
-    __slots__ = ("_clock", "_cold", "_granted", "_key_base", "_keys", "_local", "_lock", "_store")
+    __slots__ = (
+        "__weakref__",
+        "_clock",
+        "_closed",
+        "_cold",
+        "_granted",
+        "_key_base",
+        "_keys",
+        "_local",
+        "_lock",
+        "_store",
+    )
 
     def __init__(self, store: RedisRateStore, key_base: str, rate: RateLimits, clock: Clock):
         rates = rate_limits(rate)
@@ -360,6 +385,8 @@ class RedisLimiter:
         self._key_base = key_base
         self._keys = [f"{key_base}:s"] + [f"{key_base}:w{i}" for i in range(len(rates))]
         self._local = SlidingWindowLimiter(rates, clock=clock)
+        # Set when the store (with its pool) is closed: no more round trips, waiters fail.
+        self._closed = False
         self._lock = anyio.Lock()
         # The last shared grant: (member, server time minus local time), or None (local only).
         self._granted: tuple[str, float] | None = None
@@ -395,6 +422,8 @@ class RedisLimiter:
         clock = self._clock
         local = self._local
         while True:
+            if self._closed:
+                raise ConfigurationError("the HttpPool was closed (and its rate store with it)")
             now = clock.now()
             if store._local_only(now):
                 return
@@ -407,6 +436,8 @@ class RedisLimiter:
             try:
                 answer = await script(keys=self._keys, args=args)
             except store._errors as exc:
+                if self._closed:  # the pool closed under this call
+                    raise ConfigurationError("the HttpPool was closed during the call") from None
                 store._failed(exc, clock.now())
                 return
             store._answered()
@@ -427,7 +458,8 @@ class RedisLimiter:
         cold = self._cold.pop(token, None)
         if cold is not None:
             member, offset = cold
-            self._store._in_background(
+            if not self._closed:
+                self._store._in_background(
                 "settle", self._keys[1:], [member, f"{arrived_by + offset:.6f}"]
             )
 
@@ -435,7 +467,8 @@ class RedisLimiter:
         """Hold every waiter of every process for ``seconds`` (the server said 429)."""
         if seconds > 0:
             self._local.pause(seconds)
-            self._store._in_background("pause", self._keys[:1], [f"{seconds:.6f}"])
+            if not self._closed:
+                self._store._in_background("pause", self._keys[:1], [f"{seconds:.6f}"])
 
     def report_quota(self, remaining: int, resets_in: float) -> None:
         """What the server says remains of a quota: never overspent here; 0 pauses all."""
