@@ -104,6 +104,9 @@ def test_store_refuses_bad_arguments() -> None:
     """A wrong scheme, fallback, prefix or key_secret is a ConfigurationError naming it."""
     with pytest.raises(ConfigurationError, match="url"):
         RedisRateStore("http://127.0.0.1:6379")
+    with pytest.raises(ConfigurationError, match="url") as info:
+        RedisRateStore("redis://user:hunter2@127.0.0.1:port/0")
+    assert "hunter2" not in str(info.value)
     with pytest.raises(ConfigurationError, match="fallback"):
         RedisRateStore("redis://127.0.0.1", fallback="ignore")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="prefix"):

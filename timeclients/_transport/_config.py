@@ -48,8 +48,9 @@ class RateLimit:
     This is a sliding window, the rule a strict server counts, not a bucket that bursts to
     twice the rate after an idle spell. Servers count arrivals, not sends, and arrivals jitter
     with the network, so the limiter widens the window by ``safety_margin`` (a fraction of
-    ``per``; 3% by default, enough for ±30 ms of jitter at 1 s windows) and spaces requests
-    evenly. Over a long run it reaches ``1 / (1 + safety_margin)`` of the limit (about 97%).
+    ``per``; 3% by default: a strict server never counts more than the limit while the delay
+    from send to arrival varies by less than 30 ms at 1 s windows) and spaces requests evenly;
+    a 429 widens a key's margin for a while. Over a long run it reaches ``1 / (1 + safety_margin)`` of the limit (about 97%).
     Every attempt counts, retries included.
     """
 
@@ -98,7 +99,8 @@ def rate_limits(value: RateLimits, *, name: str = "rate_limit") -> tuple[RateLim
         if not isinstance(item, RateLimit):
             raise ConfigurationError(f"{name} must hold only RateLimit objects, got {item!r}")
     unique = dict.fromkeys(value)
-    return tuple(sorted(unique, key=lambda r: (r.per, r.interval)))
+    # Among windows of one length the tighter one sets the pace.
+    return tuple(sorted(unique, key=lambda r: (r.per, -r.interval)))
 
 
 @attrs.frozen

@@ -205,6 +205,12 @@ class RedisRateStore:
             raise ConfigurationError(
                 f"url must start with redis://, rediss:// or unix://, got {_display_url(url)!r}"
             )
+        try:
+            from redis.asyncio.connection import parse_url
+
+            parse_url(url)
+        except ValueError as exc:  # the message names the part, never the password
+            raise ConfigurationError(f"url is not a Redis URL: {exc}") from None
         if fallback not in ("raise", "local"):
             raise ConfigurationError(f"fallback must be 'raise' or 'local', got {fallback!r}")
         if not isinstance(prefix, str) or not prefix or any(c in prefix for c in "{}\r\n "):
