@@ -50,8 +50,8 @@ class RateLimit:
     with the network, so the limiter widens the window by ``safety_margin`` (a fraction of
     ``per``; 3% by default: a strict server never counts more than the limit while the delay
     from send to arrival varies by less than 30 ms at 1 s windows) and spaces requests evenly;
-    a 429 widens a key's margin for a while. Over a long run it reaches ``1 / (1 + safety_margin)`` of the limit (about 97%).
-    Every attempt counts, retries included.
+    a 429 widens a key's margin for a while. Over a long run it reaches
+    ``1 / (1 + safety_margin)`` of the limit (about 97%). Every attempt counts, retries included.
     """
 
     #: How many requests may be sent in one window.
