@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 import shutil
 import sys
 import uuid
@@ -18,6 +19,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks._strict_server import WORKSPACE_TEMPLATE
 from benchmarks.shared_budget import free_port, run_workers, start_redis, start_server
@@ -138,6 +141,18 @@ def test_repr_and_keys_hide_the_password_and_the_credential() -> None:
     assert key == store.redis_key(("clockify", fp, WORKSPACE))
     other = RedisRateStore("redis://127.0.0.1:6379/0", key_secret="s3cret")
     assert other.redis_key(("clockify", fp, WORKSPACE)) != key
+
+
+@given(
+    credential=st.text(min_size=4).filter(lambda t: not all(c in "0123456789abcdef" for c in t)),
+    scope=st.text(),
+)
+def test_no_credential_in_any_redis_key(credential: str, scope: str) -> None:
+    """Whatever the credential and scope, the Redis key is the prefix and 32 hex digits."""
+    store = RedisRateStore("redis://127.0.0.1:6379/0", prefix="p")
+    key = store.redis_key(("toggl", credential, scope))
+    assert credential not in key
+    assert re.fullmatch(r"p:rl:\{[0-9a-f]{32}\}", key)
 
 
 # --- the budget, several tasks and several stores --------------------------------------------
