@@ -18,6 +18,7 @@ from ._transport import (
     Channel,
     HttpPool,
     RateLimit,
+    RateLimits,
     Request,
     RetryPolicy,
     SendStats,
@@ -275,7 +276,7 @@ class BaseClient:
         base_url: str | None,
         allow_insecure_http: bool,
         credential: Credential,
-        rate_limit: RateLimit | None,
+        rate_limit: RateLimits | None,
         retry: RetryPolicy | None,
         timeout: float | None,
         status_errors: Mapping[int, type[APIError]] | None = None,
@@ -323,8 +324,13 @@ class BaseClient:
 
     @property
     def rate_limit(self) -> RateLimit | None:
-        """The client-side rate limit per key, or ``None`` when off."""
+        """The client-side rate limit per key (the pace: the shortest window), or ``None``."""
         return self._channel.rate_limit
+
+    @property
+    def rate_limits(self) -> tuple[RateLimit, ...]:
+        """Every window of the client-side limit, shortest first (empty when off)."""
+        return self._channel.rate_limits or ()
 
     @property
     def stats(self) -> SendStats:

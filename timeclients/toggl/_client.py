@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._base import DefaultURL
 from .._toggl_common import ENV_TOKEN, TogglAccountClient, resolve_credential
-from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
+from .._transport import Channel, HttpPool, RateLimit, RateLimits, Request, RetryPolicy
 from ..errors import AuthenticationError, ConfigurationError, DecodeError, NotFoundError
 from . import _protocol as proto
 from ._protocol import UNSET
@@ -65,7 +65,7 @@ class TogglClient(TogglAccountClient):
         password: str | None = None,
         base_url: str | None = DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimits | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         timeout: float | None = None,
         allow_insecure_http: bool = False,
@@ -109,7 +109,7 @@ class TogglClient(TogglAccountClient):
                 base_url=self._base_url,
                 headers=proto.ANONYMOUS.headers,
                 credential_id=proto.ANONYMOUS.limiter_id,
-                rate_limit=channel.rate_limit,
+                rate_limit=channel.rate_limits,
                 retry=channel.retry,
                 timeout=self._timeout,
                 status_errors=_STATUS_ERRORS,

@@ -51,9 +51,9 @@ DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v9")
 #: stays the v8 client's: the two APIs live under different base paths).
 ENV_BASE_URL: Final = "TOGGL_TRACK_BASE_URL"
 #: Toggl's documented safe pace ("a safe window will be 1 request per second", developer docs
-#: overview). The hourly ``/me`` quota (30 per hour) joins it as a second window once
-#: ``rate_limit=`` takes several windows.
-DEFAULT_RATE_LIMIT: Final = RateLimit(1, 1.0)
+#: overview) and the hourly quota of requests about the user itself (30 per hour on the Free,
+#: Starter and Premium plans: Toggl's "API & Webhook limits" article). Both windows hold.
+DEFAULT_RATE_LIMIT: Final = (RateLimit(1, 1.0), RateLimit(30, 3600.0))
 #: Requests left in the current quota window ("FAQs about API limits": in response headers).
 QUOTA_REMAINING_HEADER: Final = "X-Toggl-Quota-Remaining"
 #: Seconds until the quota window resets.
