@@ -13,21 +13,31 @@ or against the emulator, in two commands (the first prints the ``export`` line t
 The client reads ``CLOCKIFY_BASE_URL`` and ``CLOCKIFY_API_KEY`` itself: the code is the same.
 
 Every request handler shares one connection pool and one rate budget per workspace, so
-concurrent requests to this service cannot push Clockify past its limit.
+concurrent requests to this service cannot push Clockify past its limit. With several workers
+(``uvicorn ... --workers 4``) each worker is a process with its own pool: set
+``TIMECLIENTS_REDIS_URL=redis://127.0.0.1:6379/0`` (and ``pip install 'timeclients[redis]'``)
+and every worker keeps its limiters in that Redis, sharing one budget per workspace.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 
-from timeclients import ClockifyClient, HttpPool, errors
+from timeclients import ClockifyClient, HttpPool, RedisRateStore, errors
 
 
-def create_app(make_pool: Callable[[], HttpPool] = HttpPool, **client_options: Any) -> FastAPI:
+def make_pool() -> HttpPool:
+    """The app's pool: limiters in Redis when ``TIMECLIENTS_REDIS_URL`` is set, else in process."""
+    url = os.environ.get("TIMECLIENTS_REDIS_URL")
+    return HttpPool(rate_store=RedisRateStore(url) if url else None)
+
+
+def create_app(make_pool: Callable[[], HttpPool] = make_pool, **client_options: Any) -> FastAPI:
     """The app; tests pass a pool on the emulator's transport and a fake base URL."""
 
     @asynccontextmanager

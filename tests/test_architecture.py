@@ -301,7 +301,7 @@ def test_vendors_do_not_import_each_other() -> None:
 
 def test_the_top_level_all_is_pinned() -> None:
     """``timeclients.__all__`` is the documented top level: a change here is an API change."""
-    pinned = "ClockifyClient HttpPool McTimeClient RateLimit RetryPolicy TogglClient"
+    pinned = "ClockifyClient HttpPool McTimeClient RateLimit RedisRateStore RetryPolicy TogglClient"
     assert timeclients.__all__ == [*pinned.split(), "TogglTrackClient", "errors"]
 
 

@@ -1,7 +1,7 @@
 """timeclients: async-first typed clients for Clockify, McTime and Toggl Track (v9, and v8)."""
 
 from . import errors
-from ._transport import HttpPool, RateLimit, RetryPolicy
+from ._transport import HttpPool, RateLimit, RedisRateStore, RetryPolicy
 from .clockify import ClockifyClient
 from .mctime import McTimeClient
 from .toggl import TogglClient
@@ -12,6 +12,7 @@ __all__ = [
     "HttpPool",
     "McTimeClient",
     "RateLimit",
+    "RedisRateStore",
     "RetryPolicy",
     "TogglClient",
     "TogglTrackClient",

@@ -19,6 +19,7 @@ from ._transport import (
     Channel,
     HttpPool,
     RateLimit,
+    RateLimits,
     Request,
     Response,
     RetryPolicy,
@@ -241,7 +242,7 @@ class BaseClient:
         base_url: str | None,
         allow_insecure_http: bool,
         credential: Credential,
-        rate_limit: RateLimit | None,
+        rate_limit: RateLimits | None,
         retry: RetryPolicy | None,
         timeout: float | None,
     ) -> None:
@@ -266,7 +267,7 @@ class BaseClient:
         )
 
     def _new_channel(
-        self, credential: Credential, *, rate_limit: RateLimit | None, retry: RetryPolicy | None
+        self, credential: Credential, *, rate_limit: RateLimits | None, retry: RetryPolicy | None
     ) -> _ClientChannel:
         spec = self.spec
         channel = _ClientChannel(
@@ -289,7 +290,7 @@ class BaseClient:
         """A second channel of this client, as ``credential`` (Toggl's anonymous signups):
         same pool, base URL, limits and retries, counted in this client's :attr:`stats`."""
         channel = self._new_channel(
-            credential, rate_limit=self._channel.rate_limit, retry=self._channel.retry
+            credential, rate_limit=self._channel.rate_limits, retry=self._channel.retry
         )
         channel.stats = self._channel.stats
         return channel
@@ -306,8 +307,13 @@ class BaseClient:
 
     @property
     def rate_limit(self) -> RateLimit | None:
-        """The client-side rate limit per key, or ``None`` when off."""
+        """The client-side rate limit per key (the pace: the shortest window), or ``None``."""
         return self._channel.rate_limit
+
+    @property
+    def rate_limits(self) -> tuple[RateLimit, ...]:
+        """Every window of the client-side limit, shortest first (empty when off)."""
+        return self._channel.rate_limits or ()
 
     @property
     def stats(self) -> SendStats:

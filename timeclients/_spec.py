@@ -15,7 +15,7 @@ from typing import Final
 import attrs
 
 from ._decode import ModelDecoder
-from ._transport import RateLimit, Request, RetryPolicy, default_error_message
+from ._transport import RateLimits, Request, RetryPolicy, default_error_message
 from ._transport._send import ErrorMessage, QuotaReader
 from .errors import APIError
 
@@ -83,8 +83,9 @@ class VendorSpec:
     base_url_env: str
     #: The environment variables a credential is read from, in order of preference.
     credential_envs: tuple[str, ...]
-    #: The default client-side rate limit per credential (and scope, where the vendor has one).
-    rate_limit: RateLimit | None
+    #: The default client-side rate limit per credential (and scope, where the vendor has one):
+    #: one window or several.
+    rate_limit: RateLimits | None
     #: The vendor's JSON decoder.
     decoder: ModelDecoder
     #: The default retry policy.

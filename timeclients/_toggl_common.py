@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from ._decode import ModelDecoder
 from ._spec import Credential, DefaultURL, ErrorRefiner, VendorSpec, env_credential
-from ._transport import RateLimit, check_credential, credential_fingerprint
+from ._transport import RateLimit, RateLimits, check_credential, credential_fingerprint
 from ._transport._send import QuotaReader
 from ._validate import check_text_field
 from .errors import APIError, AuthenticationError, ConfigurationError, DecodeError, ValidationError
@@ -228,6 +228,7 @@ def toggl_spec(
     decoder: ModelDecoder,
     refine_error: ErrorRefiner,
     *,
+    rate_limit: RateLimits = DEFAULT_RATE_LIMIT,
     quota: QuotaReader | None = None,
 ) -> VendorSpec:
     """A Toggl API version's spec: the same token variable, safe pace and 403 rule for both."""
@@ -236,7 +237,7 @@ def toggl_spec(
         default_base_url=base_url,
         base_url_env=base_url_env,
         credential_envs=(ENV_TOKEN,),
-        rate_limit=DEFAULT_RATE_LIMIT,
+        rate_limit=rate_limit,
         decoder=decoder,
         status_errors=STATUS_ERRORS,
         quota=quota,

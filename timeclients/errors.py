@@ -6,6 +6,7 @@
     ├── ConfigurationError        bad client set-up (also a ValueError)
     ├── ValidationError           bad input caught before anything is sent (also a ValueError)
     ├── TransportError            connection / timeout failure after retries
+    │   └── RateStoreError        the shared rate store (Redis) did not answer; nothing sent
     ├── DecodeError               a response that is not what the vendor documents
     └── APIError                  .status, .method, .path, .message, .body, .retry_after
         ├── BadRequestError 400
@@ -46,6 +47,7 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitedError",
+    "RateStoreError",
     "ServerError",
     "SubscriptionRequiredError",
     "TimeClientsError",
@@ -87,6 +89,14 @@ class TransportError(TimeClientsError):
         super().__init__(message)
         self.method = method
         self.path = path
+
+
+class RateStoreError(TransportError):
+    """The shared rate store (``RedisRateStore``) could not be reached: nothing was sent.
+
+    Raised before the request, with ``fallback="raise"``; the call may be retried once the
+    store answers again, or the store built with ``fallback="local"`` to limit in process.
+    """
 
 
 class DecodeError(TimeClientsError):

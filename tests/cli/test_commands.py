@@ -166,17 +166,30 @@ def test_mctime_clocked_in_bad_time_type_is_usage(served: Served) -> None:
     assert "time_types" in ran.stderr
 
 
-def test_toggl_me_never_prints_the_token(served: Served) -> None:
+@pytest.mark.parametrize("api", ["v9", "v8"])
+def test_toggl_me_never_prints_the_token(served: Served, api: str) -> None:
     """`toggl me --json` prints the user, and never the API token (nor in the table)."""
     token = served.env["TOGGL_API_TOKEN"]
-    ran = run_cli(["toggl", "me", "--json"], served.env)
+    ran = run_cli(["toggl", "me", "--json", "--api", api], served.env)
     assert ran.status == 0, ran.stderr
     assert ran.json()["user"]["email"].endswith("@example.com")
     assert token not in ran.stdout
-    table = run_cli(["toggl", "me", "--related"], served.env)
+    table = run_cli(["toggl", "me", "--related", "--api", api], served.env)
     assert table.status == 0, table.stderr
     assert "fullname" in table.stdout
+    assert f"API {api}" in table.stdout
     assert token not in table.stdout
+
+
+def test_toggl_me_picks_v8_when_only_its_base_url_is_set(served: Served) -> None:
+    """`--api auto`: v8 when only TOGGL_BASE_URL is set, v9 (the live API) otherwise."""
+    v8_only = {k: v for k, v in served.env.items() if k != "TOGGL_TRACK_BASE_URL"}
+    ran = run_cli(["toggl", "me"], v8_only)
+    assert ran.status == 0, ran.stderr
+    assert "API v8" in ran.stdout
+    ran = run_cli(["toggl", "me"], served.env)
+    assert ran.status == 0, ran.stderr
+    assert "API v9" in ran.stdout
 
 
 @pytest.mark.parametrize(
@@ -185,6 +198,7 @@ def test_toggl_me_never_prints_the_token(served: Served) -> None:
         (["clockify", "workspaces", "--json"], "CLOCKIFY_API_KEY", "ck_wrong_0123456789abcdef"),
         (["mctime", "clocked-in", "--json"], "MCTIME_API_KEY", "mc_wrong_0123456789abcdef"),
         (["toggl", "me", "--json"], "TOGGL_API_TOKEN", "wrong0123456789abcdef"),
+        (["toggl", "me", "--json", "--api", "v8"], "TOGGL_API_TOKEN", "wrong0123456789abcdef"),
     ],
 )
 def test_a_wrong_key_is_refused_quietly(
@@ -205,7 +219,8 @@ def test_a_wrong_key_is_refused_quietly(
     [
         (["clockify", "workspaces"], "CLOCKIFY_BASE_URL"),
         (["mctime", "clocked-in"], "MCTIME_BASE_URL"),
-        (["toggl", "me"], "TOGGL_BASE_URL"),
+        (["toggl", "me", "--api", "v8"], "TOGGL_BASE_URL"),
+        (["toggl", "me"], "TOGGL_TRACK_BASE_URL"),
     ],
 )
 def test_plain_http_to_another_host_is_refused(
@@ -232,7 +247,8 @@ def test_unreachable_server_is_exit_one(served: Served) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     ran = run_cli(
-        ["toggl", "me"], {**served.env, "TOGGL_BASE_URL": f"http://127.0.0.1:{port}/api/v8"}
+        ["toggl", "me", "--api", "v8"],
+        {**served.env, "TOGGL_BASE_URL": f"http://127.0.0.1:{port}/api/v8"},
     )
     assert ran.status == 1
     assert "could not reach" in ran.stderr

@@ -5,12 +5,15 @@ from __future__ import annotations
 import bisect
 
 import anyio
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeclients import RateLimit
+from benchmarks._strict_server import WORKSPACE_TEMPLATE
+from timeclients import ClockifyClient, HttpPool, RateLimit
 from timeclients._transport import LimiterRegistry, SlidingWindowLimiter
+from timeclients._transport._config import rate_limits
 from timeclients.errors import ConfigurationError
 
 from ..conftest import FakeClock
@@ -119,7 +122,7 @@ async def test_cancelled_waiter_takes_no_slot(fake_clock: FakeClock) -> None:
     with anyio.CancelScope() as scope:
         scope.cancel()
         await limiter.acquire()
-    assert len(limiter._sends) == 2
+    assert len(limiter._logs[0]) == 2
 
 
 def test_rate_limit_rejects_nonsense() -> None:
@@ -168,7 +171,178 @@ async def test_settle_never_moves_an_entry_earlier(fake_clock: FakeClock) -> Non
     limiter = SlidingWindowLimiter(RateLimit(2, 1.0), clock=fake_clock)
     token = await limiter.acquire()
     assert token is not None
-    logged = list(limiter._sends)
+    logged = list(limiter._logs[0])
     limiter.settle(token, fake_clock.now() - 5)
     limiter.settle(token + 99, fake_clock.now() + 5)
-    assert list(limiter._sends) == logged
+    assert list(limiter._logs[0]) == logged
+
+
+# --- several windows per key ---------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_two_windows_both_hold_over_100_calls(fake_clock: FakeClock) -> None:
+    """With [1/s, 30/hour], 100 calls never put 2 in a second nor 31 in an hour."""
+    limiter = SlidingWindowLimiter([RateLimit(1, 1.0), RateLimit(30, 3600.0)], clock=fake_clock)
+    sent = await acquire_all(limiter, fake_clock, 100)
+    assert len(sent) == 100
+    assert max_in_window(sent, 1.0) <= 1
+    assert max_in_window(sent, 3600.0) <= 30
+    # The hourly window only caps: the first 30 go at the per-second pace, not 2 minutes apart.
+    first = sorted(sent)[:30]
+    assert first[-1] - first[0] < 31 * 1.1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    short=st.integers(1, 5),
+    long_requests=st.integers(2, 12),
+    long_per=st.floats(5.0, 60.0),
+    n=st.integers(1, 60),
+)
+def test_every_window_holds_property(
+    short: int, long_requests: int, long_per: float, n: int
+) -> None:
+    """For any two windows, no window of either holds more than its limit."""
+    clock = FakeClock()
+    rates = [RateLimit(short, 1.0), RateLimit(long_requests, long_per)]
+    limiter = SlidingWindowLimiter(rates, clock=clock)
+    sent = anyio.run(acquire_all, limiter, clock, n)
+    for rate in rates:
+        assert max_in_window(sent, rate.per) <= rate.requests
+
+
+def test_rate_limits_accepts_one_or_a_sequence() -> None:
+    """rate_limits() sorts windows shortest first and refuses anything else, naming the argument."""
+    one = RateLimit(5)
+    hourly = RateLimit(30, 3600.0)
+    assert rate_limits(one) == (one,)
+    assert rate_limits([hourly, one, one]) == (one, hourly)
+    assert rate_limits((one,)) == (one,)
+    for bad in ([], "50/s", [one, 5], 5, {one: 1}):
+        with pytest.raises(ConfigurationError, match="rate_limit"):
+            rate_limits(bad)  # type: ignore[arg-type]
+
+
+def test_registry_builds_multi_window_limiters(fake_clock: FakeClock) -> None:
+    """The registry passes a sequence of limits through to the key's limiter."""
+    registry = LimiterRegistry(clock=fake_clock)
+    limiter = registry.get(("v", "c", ""), (RateLimit(1), RateLimit(30, 3600.0)))
+    assert isinstance(limiter, SlidingWindowLimiter)
+    assert limiter.rate == RateLimit(1)
+    assert limiter.rates == (RateLimit(1), RateLimit(30, 3600.0))
+
+
+# --- quotas the server reports ---------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_report_quota_never_spends_past_what_remains(fake_clock: FakeClock) -> None:
+    """After "3 remain for 60 s", the 4th acquisition waits for the reset."""
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0), clock=fake_clock)
+    start = fake_clock.now()
+    limiter.report_quota(3, 60.0)
+    sent = await acquire_all(limiter, fake_clock, 5)
+    sent.sort()
+    assert sent[2] < start + 1.0
+    assert sent[3] >= start + 60.0
+
+
+@pytest.mark.anyio
+async def test_report_quota_zero_pauses_until_reset(fake_clock: FakeClock) -> None:
+    """Nothing remains: every waiter is held until the reset, then sends at the normal pace."""
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0), clock=fake_clock)
+    start = fake_clock.now()
+    limiter.report_quota(0, 42.5)
+    sent = await acquire_all(limiter, fake_clock, 3)
+    assert min(sent) >= start + 42.5
+    assert max(sent) < start + 42.5 + 1.0
+
+
+@pytest.mark.anyio
+async def test_report_quota_keeps_the_lowest_report_of_a_period(fake_clock: FakeClock) -> None:
+    """A late response with an older, higher count does not undo a newer, lower one."""
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0), clock=fake_clock)
+    start = fake_clock.now()
+    limiter.report_quota(1, 30.0)
+    limiter.report_quota(20, 29.8)
+    sent = await acquire_all(limiter, fake_clock, 2)
+    assert max(sent) >= start + 30.0
+
+
+def test_report_quota_ignores_unreadable_resets(fake_clock: FakeClock) -> None:
+    """A reset that is negative, NaN, infinite or not a number leaves the limiter as it was."""
+    limiter = SlidingWindowLimiter(RateLimit(10, 1.0), clock=fake_clock)
+    for bad in (-1.0, float("nan"), float("inf"), "5", True):
+        limiter.report_quota(0, bad)  # type: ignore[arg-type]
+    assert limiter._quota_left is None
+
+
+# --- learning from a 429 ---------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_429_widens_the_margin_and_it_narrows_again(fake_clock: FakeClock) -> None:
+    """throttled() widens the window by one step, once per window, and it decays back to 0."""
+    rate = RateLimit(50, 1.0)
+    limiter = SlidingWindowLimiter(rate, clock=fake_clock)
+    assert limiter.extra_margin == 0.0
+    limiter.throttled()
+    limiter.throttled()  # the same burst: counted once
+    assert limiter.extra_margin == pytest.approx(0.03)
+    fake_clock.t += 1.5
+    limiter.throttled()
+    assert limiter.extra_margin == pytest.approx(0.06, abs=0.001)
+    sent = await acquire_all(limiter, fake_clock, 200)
+    # Wider margin: the spacing is per * (1 + 0.03 + ~0.06) / requests.
+    gaps = [b - a for a, b in zip(sorted(sent), sorted(sent)[1:], strict=False)]
+    assert min(gaps[60:]) >= 1.08 / 50
+    assert max_in_window(sent, 1.08) <= 50
+    fake_clock.t += 2 * 100 * rate.per + 10
+    assert limiter.extra_margin == 0.0
+    await limiter.acquire()
+    assert limiter._interval == pytest.approx(rate.interval)
+
+
+def test_learned_margin_is_capped(fake_clock: FakeClock) -> None:
+    """However many 429s come, the margin grows to at most +50% of the window."""
+    limiter = SlidingWindowLimiter(RateLimit(5, 1.0), clock=fake_clock)
+    for _ in range(100):
+        fake_clock.t += 1.0
+        limiter.throttled()
+    assert limiter.extra_margin <= 0.5
+
+
+def test_idle_limiter_is_not_forgotten_while_it_remembers_something(fake_clock: FakeClock) -> None:
+    """A key with a reported quota or a learned margin is not pruned as idle."""
+    limiter = SlidingWindowLimiter(RateLimit(5, 1.0), clock=fake_clock)
+    fake_clock.t += 10
+    assert limiter.idle(fake_clock.now())
+    limiter.report_quota(3, 60)
+    assert not limiter.idle(fake_clock.now())
+    fake_clock.t += 61
+    assert limiter.idle(fake_clock.now())
+    limiter.throttled()
+    assert not limiter.idle(fake_clock.now())
+
+
+@pytest.mark.anyio
+async def test_client_with_two_windows_spaces_100_calls(fake_clock: FakeClock) -> None:
+    """A client with rate_limit=[1/s, 30/hour] on a fake clock: 100 calls never put 2 requests
+    in one second nor 31 in one hour on the wire."""
+    arrivals: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        arrivals.append(fake_clock.now())
+        return httpx.Response(200, json=dict(WORKSPACE_TEMPLATE, id="w1"))
+
+    pool = HttpPool(transport=httpx.MockTransport(handler), clock=fake_clock)
+    rates = [RateLimit(1, 1.0), RateLimit(30, 3600.0)]
+    async with pool, ClockifyClient(api_key="k", pool=pool, rate_limit=rates) as client:
+        assert client.rate_limit == RateLimit(1, 1.0)
+        assert client.rate_limits == tuple(rates)
+        for _ in range(100):
+            await client.workspaces.get("w1")
+    assert len(arrivals) == 100
+    assert max_in_window(arrivals, 1.0) <= 1
+    assert max_in_window(arrivals, 3600.0) <= 30

@@ -1,8 +1,15 @@
 """The shared transport: the only package that awaits I/O or time; it knows no vendor."""
 
-from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RetryPolicy, Timeouts
+from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RateLimits, RetryPolicy, Timeouts
 from ._pool import HttpPool
-from ._ratelimit import Clock, Limiter, LimiterRegistry, SlidingWindowLimiter, SystemClock
+from ._ratelimit import (
+    Clock,
+    Limiter,
+    LimiterRegistry,
+    RateStore,
+    SlidingWindowLimiter,
+    SystemClock,
+)
 from ._send import (
     NO_BODY,
     Channel,
@@ -15,6 +22,7 @@ from ._send import (
     encode_path,
     validate_base_url,
 )
+from ._store_redis import RedisRateStore
 
 __all__ = [
     "DEFAULT_RETRY_STATUSES",
@@ -25,6 +33,9 @@ __all__ = [
     "Limiter",
     "LimiterRegistry",
     "RateLimit",
+    "RateLimits",
+    "RateStore",
+    "RedisRateStore",
     "Request",
     "Response",
     "RetryPolicy",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, Union
 
 import attrs
 
 from ..errors import ConfigurationError
 
-__all__ = ["DEFAULT_RETRY_STATUSES", "RateLimit", "RetryPolicy", "Timeouts"]
+__all__ = [
+    "DEFAULT_RETRY_STATUSES",
+    "RateLimit",
+    "RateLimits",
+    "RetryPolicy",
+    "Timeouts",
+    "rate_limits",
+]
 
 DEFAULT_RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -40,9 +48,10 @@ class RateLimit:
     This is a sliding window, the rule a strict server counts, not a bucket that bursts to
     twice the rate after an idle spell. Servers count arrivals, not sends, and arrivals jitter
     with the network, so the limiter widens the window by ``safety_margin`` (a fraction of
-    ``per``; 3% by default, enough for ±30 ms of jitter at 1 s windows) and spaces requests
-    evenly. Over a long run it reaches ``1 / (1 + safety_margin)`` of the limit (about 97%).
-    Every attempt counts, retries included.
+    ``per``; 3% by default: a strict server never counts more than the limit while the delay
+    from send to arrival varies by less than 30 ms at 1 s windows) and spaces requests evenly;
+    a 429 widens a key's margin for a while. Over a long run it reaches
+    ``1 / (1 + safety_margin)`` of the limit (about 97%). Every attempt counts, retries included.
     """
 
     #: How many requests may be sent in one window.
@@ -66,6 +75,32 @@ class RateLimit:
     def interval(self) -> float:
         """The even spacing between two sends, margin included."""
         return self.window / self.requests
+
+
+#: What ``rate_limit=`` accepts: one :class:`RateLimit` or a sequence of them, all of which hold.
+RateLimits = Union[RateLimit, Sequence[RateLimit]]  # noqa: UP007 - a runtime alias on 3.10
+
+
+def rate_limits(value: RateLimits, *, name: str = "rate_limit") -> tuple[RateLimit, ...]:
+    """``value`` as a tuple of windows, shortest ``per`` first (the first one sets the pace).
+
+    Raises :class:`~timeclients.errors.ConfigurationError` naming ``name`` for anything that is
+    not a :class:`RateLimit` or a non-empty sequence of them; duplicates are dropped.
+    """
+    if isinstance(value, RateLimit):
+        return (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ConfigurationError(
+            f"{name} must be a RateLimit, a sequence of RateLimit or None, got {value!r}"
+        )
+    if not value:
+        raise ConfigurationError(f"{name} must hold at least one RateLimit (or be None)")
+    for item in value:
+        if not isinstance(item, RateLimit):
+            raise ConfigurationError(f"{name} must hold only RateLimit objects, got {item!r}")
+    unique = dict.fromkeys(value)
+    # Among windows of one length the tighter one sets the pace.
+    return tuple(sorted(unique, key=lambda r: (r.per, -r.interval)))
 
 
 @attrs.frozen

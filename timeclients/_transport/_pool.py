@@ -10,7 +10,7 @@ import httpx
 from ..errors import ConfigurationError
 from ._backends import AiohttpTransport, Backend, PoolClient, resolve_backend
 from ._config import Timeouts
-from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, SystemClock
+from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, RateStore, SystemClock
 
 __all__ = ["HttpPool"]
 
@@ -46,9 +46,12 @@ class HttpPool:
         clock: where limiters and retries read the time and sleep (tests inject a fake).
         limiter_factory: builds the limiter for a key, the seam for a budget shared across
             processes; the default is :class:`SlidingWindowLimiter`.
+        rate_store: where the limiters live: ``None`` (in this process) or a
+            :class:`~timeclients.RedisRateStore`, whose budgets every process using the same
+            Redis shares. Closing the pool closes the store's connections.
     """
 
-    __slots__ = ("_client", "_closed", "backend", "clock", "limiters", "timeouts")
+    __slots__ = ("_client", "_closed", "backend", "clock", "limiters", "rate_store", "timeouts")
 
     def __init__(
         self,
@@ -62,6 +65,7 @@ class HttpPool:
         clock: Clock | None = None,
         limiter_factory: LimiterFactory | None = None,
         backend: Backend = "auto",
+        rate_store: RateStore | None = None,
     ) -> None:
         if timeout is None:
             raise ConfigurationError("timeout must be a number of seconds; None is unbounded")
@@ -76,7 +80,17 @@ class HttpPool:
         #: The clock limiters and retries use.
         self.clock: Clock = clock or SystemClock()
         #: The rate limiters, one per (vendor, credential, scope).
-        self.limiters = LimiterRegistry(clock=self.clock, factory=limiter_factory)
+        if rate_store is not None and limiter_factory is not None:
+            raise ConfigurationError("pass rate_store or limiter_factory, not both")
+        if rate_store is not None and not callable(getattr(rate_store, "limiter", None)):
+            raise ConfigurationError(
+                f"rate_store must be a RedisRateStore (or None), got {type(rate_store).__name__}"
+            )
+        #: The store the limiters live in (``None``: in this process).
+        self.rate_store = rate_store
+        self.limiters = LimiterRegistry(
+            clock=self.clock, factory=limiter_factory, store=rate_store
+        )
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_keepalive_connections
         )
@@ -113,7 +127,11 @@ class HttpPool:
         """Close every connection. Idempotent."""
         if not self._closed:
             self._closed = True
-            await self._client.aclose()
+            try:
+                await self._client.aclose()
+            finally:
+                if self.rate_store is not None:
+                    await self.rate_store.aclose()
 
     async def __aenter__(self) -> HttpPool:
         return self

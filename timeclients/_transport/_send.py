@@ -30,7 +30,7 @@ from ..errors import (
     error_class_for_status,
 )
 from ._body import MAX_JSON_DEPTH, WRITE_METHODS, JSONTooDeep, load_json
-from ._config import RateLimit, RetryPolicy, Timeouts
+from ._config import RateLimit, RateLimits, RetryPolicy, Timeouts, rate_limits
 from ._pool import HttpPool, _httpx_timeout
 from ._ratelimit import Limiter
 from ._retry import (
@@ -382,11 +382,13 @@ class Channel:
         "_error_message",
         "_headers",
         "_key",
+        "_limit",
         "_quota",
         "_status_errors",
         "_timeout",
         "pool",
         "rate_limit",
+        "rate_limits",
         "retry",
         "stats",
         "vendor",
@@ -400,7 +402,7 @@ class Channel:
         base_url: str,
         headers: Mapping[str, str],
         credential_id: str,
-        rate_limit: RateLimit | None,
+        rate_limit: RateLimits | None,
         retry: RetryPolicy | None,
         timeout: float | None = None,
         status_errors: Mapping[int, type[APIError]] | None = None,
@@ -409,7 +411,18 @@ class Channel:
     ) -> None:
         self.pool = pool
         self.vendor = vendor
-        self.rate_limit = rate_limit
+        #: Every window of the limit (shortest first), or ``None`` when limiting is off.
+        self.rate_limits = rate_limits(rate_limit) if rate_limit is not None else None
+        #: The window that sets the pace (the shortest), or ``None``.
+        self.rate_limit: RateLimit | None = self.rate_limits[0] if self.rate_limits else None
+        # What the registry builds a key's limiter from: one RateLimit, or the tuple.
+        self._limit: RateLimits | None = (
+            None
+            if self.rate_limits is None
+            else self.rate_limits[0]
+            if len(self.rate_limits) == 1
+            else self.rate_limits
+        )
         self.retry = retry if retry is not None else RetryPolicy.none()
         self.stats = SendStats()
         self._base_url = base_url
@@ -438,8 +451,8 @@ class Channel:
         self._headers = dict(headers)
         self._key = key
         rate = self.rate_limit
-        if keep_pace and switched and rate is not None:
-            self.pool.limiters.get((*key, ""), rate).pause(rate.interval)
+        if keep_pace and switched and rate is not None and self._limit is not None:
+            self.pool.limiters.get((*key, ""), self._limit).pause(rate.interval)
 
     def __repr__(self) -> str:
         return f"<Channel {self.vendor} {self._base_url}>"
@@ -454,8 +467,8 @@ class Channel:
         if pool.closed:
             raise ConfigurationError("the HttpPool is closed")
         limiter = (
-            pool.limiters.get((*self._key, request.scope), self.rate_limit)
-            if self.rate_limit is not None
+            pool.limiters.get((*self._key, request.scope), self._limit)
+            if self._limit is not None
             else None
         )
         token = None
@@ -548,14 +561,14 @@ class Channel:
             remaining, resets_in = (
                 self._quota(response.headers) if self._quota is not None else (None, None)
             )
-            if (
-                limiter is not None
-                and resets_in is not None
-                and (status == 402 or (remaining is not None and remaining <= 0))
-            ):
-                # The server says the key's quota is spent: the key waits for the reset it
-                # announced, whatever the local windows allow.
-                limiter.pause(resets_in)
+            if limiter is not None and resets_in is not None:
+                if status == 402:
+                    # The server says the key's quota is spent: the key waits for the reset it
+                    # announced, whatever the local windows allow.
+                    limiter.pause(resets_in)
+                elif remaining is not None:
+                    # Never spend past what the server says remains before its reset.
+                    _report_quota(limiter, remaining, resets_in)
             if 200 <= status < 300:
                 return Response(status, response.headers, response.content, method, path)
             if status == 402 and (remaining is not None or resets_in is not None):
@@ -593,6 +606,7 @@ class Channel:
                 )
             if status == 429:
                 stats.throttled += 1
+                _throttled(limiter)
             retry_after = (
                 parse_retry_after(response.headers.get("retry-after"))
                 if retry_after_applies(status)
@@ -653,6 +667,20 @@ def _settle(limiter: Limiter | None, token: int, arrived_by: float) -> None:
     settle = getattr(limiter, "settle", None)  # optional: custom limiters may not keep a log
     if settle is not None:
         settle(token, arrived_by)
+
+
+def _report_quota(limiter: Limiter, remaining: int, resets_in: float) -> None:
+    report = getattr(limiter, "report_quota", None)  # optional on custom limiters
+    if report is not None:
+        report(remaining, resets_in)
+    elif remaining <= 0:
+        limiter.pause(resets_in)
+
+
+def _throttled(limiter: Limiter | None) -> None:
+    throttled = getattr(limiter, "throttled", None)  # optional: the limiter learns from a 429
+    if throttled is not None:
+        throttled()
 
 
 @attrs.define

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import socket
 import sys
 import threading
@@ -21,7 +22,7 @@ import anyio
 import typer
 
 import timeclients
-from timeclients import ClockifyClient, McTimeClient, TogglClient, errors
+from timeclients import ClockifyClient, McTimeClient, TogglClient, TogglTrackClient, errors
 
 from . import _render
 from ._rates import RatesFileError, read_rates
@@ -64,7 +65,10 @@ mctime_app = typer.Typer(
     rich_markup_mode=None,
 )
 toggl_app = typer.Typer(
-    help="Toggl Track v8: the user behind the token (TOGGL_API_TOKEN, TOGGL_BASE_URL).",
+    help=(
+        "Toggl Track: the user behind the token (TOGGL_API_TOKEN; API v9 at "
+        "TOGGL_TRACK_BASE_URL, or v8 at TOGGL_BASE_URL)."
+    ),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -396,6 +400,28 @@ def mctime_clocked_in(
 # ----------------------------------------------------------------------------- toggl
 
 
+class TogglApi(str, enum.Enum):
+    """Which Toggl Track API ``toggl me`` calls."""
+
+    auto = "auto"
+    v9 = "v9"
+    v8 = "v8"
+
+
+def _toggl_api(api: TogglApi) -> TogglApi:
+    """``auto``: v8 when only ``TOGGL_BASE_URL`` (the v8 client's variable) is set, else v9.
+
+    Toggl retired v8; the live API is v9. A user who points ``TOGGL_BASE_URL`` at a v8 server
+    (an emulator, a recording proxy) and sets nothing for v9 meant that server.
+    """
+    if api is not TogglApi.auto:
+        return api
+    env = os.environ
+    if env.get("TOGGL_BASE_URL") and not env.get("TOGGL_TRACK_BASE_URL"):
+        return TogglApi.v8
+    return TogglApi.v9
+
+
 @toggl_app.command("me")
 def toggl_me(
     related: Annotated[
@@ -404,26 +430,41 @@ def toggl_me(
             "--related", help="Also fetch workspaces, clients, projects, time entries and tags."
         ),
     ] = False,
+    api: Annotated[
+        TogglApi,
+        typer.Option(
+            "--api",
+            help=(
+                "Toggl Track API version: v9 (the live API), v8 (retired), or auto: v8 when "
+                "only TOGGL_BASE_URL is set, else v9."
+            ),
+        ),
+    ] = TogglApi.auto,
     as_json: JsonFlag = False,
 ) -> None:
     """Show the user behind the API token (never the token itself)."""
+    version = _toggl_api(api)
 
     async def job() -> Any:
-        async with TogglClient() as client:
-            return await client.me.get(with_related_data=related)
+        if version is TogglApi.v8:
+            async with TogglClient() as v8:
+                return await v8.me.get(with_related_data=related)  # Me: since and user
+        async with TogglTrackClient() as v9:
+            return {"user": await v9.me.get(with_related_data=related)}
 
     me = _call(job)
-    if as_json:
+    if as_json:  # {"user": {...}} from either API (v8 adds its "since")
         _render.print_json(me)
         return
-    user = _render.to_jsonable(me.user)
+    user = _render.to_jsonable(me["user"] if isinstance(me, dict) else me.user)
     rows = [
         (key, value)
         for key, value in user.items()
         if value is not None and not isinstance(value, (list, dict))
     ]
     rows += [(key, f"{len(value)} items") for key, value in user.items() if isinstance(value, list)]
-    _render.table("Toggl user", ("field", "value"), rows, _render.out_console())
+    title = f"Toggl user (API {version.value})"
+    _render.table(title, ("field", "value"), rows, _render.out_console())
 
 
 # ----------------------------------------------------------------------------- demo, emulator

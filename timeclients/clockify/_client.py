@@ -13,7 +13,7 @@ from typing import Final, cast
 from .._base import BaseClient
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
-from .._transport import HttpPool, RateLimit, Request, Response, RetryPolicy
+from .._transport import HttpPool, RateLimits, Request, Response, RetryPolicy
 from .._validate import check_id, check_int_range, require_aware
 from ..errors import DecodeError, ValidationError
 from . import _protocol as proto
@@ -71,7 +71,7 @@ class ClockifyClient(BaseClient):
         addon_token: str | None = None,
         base_url: str | None = DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimits | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         timeout: float | None = None,
         allow_insecure_http: bool = False,

@@ -9,7 +9,7 @@ import attrs
 
 from .._base import BaseClient
 from .._paginate import PageWalk
-from .._transport import HttpPool, RateLimit, RetryPolicy
+from .._transport import HttpPool, RateLimits, RetryPolicy
 from .._validate import check_enums, check_id, check_ids, check_min_int
 from ..errors import ConfigurationError, ValidationError
 from . import _protocol as protocol
@@ -224,7 +224,7 @@ class McTimeClient(BaseClient):
         api_key: str | None = None,
         base_url: str | None = protocol.DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimits | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = protocol.SPEC.retry,
         timeout: float | None = None,
         page_concurrency: int = DEFAULT_PAGE_CONCURRENCY,

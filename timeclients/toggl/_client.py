@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._toggl_auth import TogglAccountClient
 from .._toggl_common import ENV_TOKEN, resolve_credential
-from .._transport import Channel, HttpPool, RateLimit, Request, RetryPolicy
+from .._transport import Channel, HttpPool, RateLimits, Request, RetryPolicy
 from ..errors import ConfigurationError, DecodeError
 from . import _protocol as proto
 from ._protocol import UNSET
@@ -60,7 +60,7 @@ class TogglClient(TogglAccountClient):
         password: str | None = None,
         base_url: str | None = DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
-        rate_limit: RateLimit | None = DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimits | None = DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         timeout: float | None = None,
         allow_insecure_http: bool = False,

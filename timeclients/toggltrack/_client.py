@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .._toggl_auth import TogglAccountClient
 from .._toggl_common import ENV_TOKEN, parse_new_token, resolve_credential
-from .._transport import HttpPool, RateLimit, RetryPolicy
+from .._transport import HttpPool, RateLimits, RetryPolicy
 from ..errors import ConfigurationError
 from . import _protocol as proto
 from ._protocol import UNSET
@@ -37,8 +36,9 @@ class TogglTrackClient(TogglAccountClient):
         password: the account's password.
         base_url: where the API lives (an emulator's URL in tests).
         pool: a shared :class:`~timeclients.HttpPool`; without one the client opens its own.
-        rate_limit: requests per window per credential (default: Toggl's 1 per second);
-            ``None`` turns client-side limiting off.
+        rate_limit: one :class:`~timeclients.RateLimit` or a sequence of them, all of which
+            hold per credential (default: Toggl's 1 per second and the ``/me`` quota of 30 per
+            hour); ``None`` turns client-side limiting off.
         retry: the retry policy; ``None`` turns retries off.
         timeout: per-request timeout in seconds (default: the pool's).
         allow_insecure_http: allow ``http://`` to a non-loopback host.
@@ -59,7 +59,7 @@ class TogglTrackClient(TogglAccountClient):
         password: str | None = None,
         base_url: str = proto.DEFAULT_BASE_URL,
         pool: HttpPool | None = None,
-        rate_limit: RateLimit | Sequence[RateLimit] | None = proto.DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimits | None = proto.DEFAULT_RATE_LIMIT,
         retry: RetryPolicy | None = _DEFAULT_RETRY,
         timeout: float | None = None,
         allow_insecure_http: bool = False,
@@ -75,25 +75,13 @@ class TogglTrackClient(TogglAccountClient):
             base_url=base_url,
             allow_insecure_http=allow_insecure_http,
             credential=credential,
-            rate_limit=_one_window(rate_limit),
+            rate_limit=rate_limit,
             retry=retry,
             timeout=timeout,
         )
         self._remember_login(credential, email, password)
         #: ``/me``: read and change the user, reset the token, read the quotas.
         self.me = MeResource(self)
-
-
-def _one_window(rate_limit: RateLimit | Sequence[RateLimit] | None) -> RateLimit | None:
-    """The limit the channel takes today: one window. Until the limiter holds several windows
-    per key, a sequence keeps its shortest window (the per-second pace); the hourly quota is
-    then kept by the server's quota headers, which pause the key when it is spent."""
-    if rate_limit is None or isinstance(rate_limit, RateLimit):
-        return rate_limit
-    windows = list(rate_limit)
-    if not windows or not all(isinstance(w, RateLimit) for w in windows):
-        raise ConfigurationError("rate_limit must be a RateLimit, a sequence of them, or None")
-    return min(windows, key=lambda w: w.per)
 
 
 class MeResource:

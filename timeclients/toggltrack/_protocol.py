@@ -24,7 +24,6 @@ from typing import Any, Final
 from .._decode import ModelDecoder, snake_case
 from .._spec import DefaultURL
 from .._toggl_common import (
-    DEFAULT_RATE_LIMIT,
     ENV_TOKEN,
     STATUS_ERRORS,
     UNSET,
@@ -34,7 +33,7 @@ from .._toggl_common import (
     toggl_spec,
 )
 from .._toggl_common import check_timezone as check_timezone
-from .._transport import NO_BODY, Request
+from .._transport import NO_BODY, RateLimit, Request
 from .._validate import check_bool, check_email, check_int_range, check_min_int
 from ..errors import APIError, AuthenticationError, ValidationError
 
@@ -61,8 +60,10 @@ DEFAULT_BASE_URL: Final = DefaultURL("https://api.track.toggl.com/api/v9")
 #: Where the v9 client reads its base URL when ``base_url`` is not passed (``TOGGL_BASE_URL``
 #: stays the v8 client's: the two APIs live under different base paths).
 ENV_BASE_URL: Final = "TOGGL_TRACK_BASE_URL"
-# DEFAULT_RATE_LIMIT is Toggl's documented safe pace (1 request per second). The hourly
-# ``/me`` quota (30 per hour) joins it as a second window once ``rate_limit=`` takes several.
+#: Toggl's documented safe pace ("a safe window will be 1 request per second", developer docs
+#: overview) and the hourly quota of requests about the user itself (30 per hour on the Free,
+#: Starter and Premium plans: Toggl's "API & Webhook limits" article). Both windows hold.
+DEFAULT_RATE_LIMIT: Final = (RateLimit(1, 1.0), RateLimit(30, 3600.0))
 #: Requests left in the current quota window ("FAQs about API limits": in response headers).
 QUOTA_REMAINING_HEADER: Final = "X-Toggl-Quota-Remaining"
 #: Seconds until the quota window resets.
@@ -169,5 +170,11 @@ def refine_error(request: Request, error: APIError) -> APIError | None:
 
 #: Everything TogglTrackClient reads from its vendor (see ``timeclients._spec``).
 SPEC: Final = toggl_spec(
-    "toggltrack", DEFAULT_BASE_URL, ENV_BASE_URL, decoder, refine_error, quota=read_quota_headers
+    "toggltrack",
+    DEFAULT_BASE_URL,
+    ENV_BASE_URL,
+    decoder,
+    refine_error,
+    rate_limit=DEFAULT_RATE_LIMIT,
+    quota=read_quota_headers,
 )
