@@ -38,13 +38,10 @@ def test_a_wrong_type_names_the_field() -> None:
 def test_unknown_fields_are_rejected_strictly_and_ignored_in_production() -> None:
     """The test suite's strict mode rejects drift; production ignores fields Toggl adds."""
     data = {"id": 1, "2fa_enabled": True, "intercom_hash": "x"}
-    with pytest.raises(DecodeError):
+    with _decode.decoding_mode(strict=True), pytest.raises(DecodeError):
         decoder.structure(data, User)
-    _decode.set_strict_decoding(False)
-    try:
+    with _decode.decoding_mode(strict=False):
         assert decoder.structure(data, User) == User(id=1)
-    finally:
-        _decode.set_strict_decoding(True)
 
 
 def test_timestamps_keep_their_offset() -> None:
