@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from timeclients.testing import Emulator
-from timeclients.testing._clockify import CODES
+from timeclients.testing.clockify import CODES
 
 from .conftest import NOW
 
