@@ -13,18 +13,33 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
+from threading import RLock
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    TypedDict,
+    TypeVar,
+    runtime_checkable,
+)
 
 import attrs
 
-from ._core import EmuRequest, Reply, first, json_reply
+from ._core import Clock, EmuRequest, Reply, WallClock, first, json_reply
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+; annotations are never evaluated at runtime
+    from typing_extensions import Unpack
 
 __all__ = [
     "EMAIL",
     "Match",
     "Route",
     "RouteTable",
+    "StoreArgs",
     "VendorState",
+    "VendorStore",
     "flag",
     "int_param",
     "json_object",
@@ -67,6 +82,42 @@ class VendorState(Protocol):
     def seed(self, **kwargs: Any) -> object:
         """Fill the state with test data; returns a handle with the ids and keys tests need."""
         ...
+
+
+class _Required(TypedDict):
+    clock: Clock
+    wall_clock: WallClock
+    rng: random.Random
+
+
+class StoreArgs(_Required, total=False):
+    """The arguments every vendor store takes (see :class:`VendorStore`)."""
+
+    lock: AbstractContextManager[Any]
+
+
+class VendorStore:
+    """What every vendor's data keeps: the clocks, the seeded generator and the lock.
+
+    Args:
+        clock: monotonic time for rate windows.
+        wall_clock: calendar time.
+        rng: the source of generated ids, keys and tokens.
+        lock: guards state changes (the emulator passes its own; default: a new one).
+    """
+
+    def __init__(self, **args: Unpack[StoreArgs]) -> None:
+        self.clock = args["clock"]
+        self.wall_clock = args["wall_clock"]
+        self.rng = args["rng"]
+        self.lock: AbstractContextManager[Any] = args.get("lock") or RLock()
+
+    def issue_key(self, keys: dict[str, str], user_id: str, key: str | None, prefix: str) -> str:
+        """Record ``key`` (default: ``prefix`` and 32 fresh hex digits) for ``user_id`` in
+        ``keys``; returns it."""
+        key = key or new_key(self.rng, prefix)
+        keys[key] = user_id
+        return key
 
 
 # ----------------------------------------------------------------- the route table

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import copy
 import json
-import random
-from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from threading import RLock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._core import Clock, Reply, WallClock
+from .._core import Reply
 from .._ratelimit import SlidingWindowCounter
-from .._vendor import message_error, new_key
+from .._vendor import StoreArgs, VendorStore, message_error
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+
+    from typing_extensions import Unpack
 
 __all__ = [
     "CODES",
@@ -202,46 +202,37 @@ class ClockifyWorkspace:
         return sum(1 for m in self.members.values() if m.status in SEAT_STATUSES)
 
 
-class ClockifyStore:
+class ClockifyStore(VendorStore):
     """Clockify's server-side data and its mutations (the handler is :class:`ClockifyState`).
 
     Args:
-        clock: monotonic time for the rate window.
-        wall_clock: calendar time (which rate is in effect now).
-        rng: the source of generated ids.
         rate_limit: accepted requests per second per workspace (``None``: no limit).
         retry_after: send ``Retry-After`` on a 429 (undocumented either way).
         free_plan_hourly_limit: requests per hour for a whole FREE workspace (``None``: no
             limit).
         new_workspace_plan: the plan of a workspace made by ``POST /workspaces``.
         new_workspace_seats: its paid seats.
-        lock: guards state changes (the emulator passes its own).
+        shared: ``clock``, ``wall_clock``, ``rng`` and ``lock`` (see :class:`VendorStore`).
     """
 
     def __init__(
         self,
         *,
-        clock: Clock,
-        wall_clock: WallClock,
-        rng: random.Random,
         rate_limit: int | None = 50,
         retry_after: bool = False,
         free_plan_hourly_limit: int | None = 30,
         new_workspace_plan: str = "FREE",
         new_workspace_seats: int = 5,
-        lock: AbstractContextManager[Any] | None = None,
+        **shared: Unpack[StoreArgs],
     ) -> None:
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.rng = rng
-        self.lock: AbstractContextManager[Any] = lock if lock is not None else RLock()
+        super().__init__(**shared)
         # "Rate limiting": 50 requests per second per workspace (add-on tokens; the same for
         # X-Api-Key). Requests without a workspace count per credential.
-        self.limiter = SlidingWindowCounter(rate_limit, 1.0, clock) if rate_limit else None
+        self.limiter = SlidingWindowCounter(rate_limit, 1.0, self.clock) if rate_limit else None
         # Workspaces on the Free plan are limited to 30 requests per hour for the whole
         # workspace.
         self.free_limiter = (
-            SlidingWindowCounter(free_plan_hourly_limit, 3600.0, clock)
+            SlidingWindowCounter(free_plan_hourly_limit, 3600.0, self.clock)
             if free_plan_hourly_limit
             else None
         )
@@ -281,15 +272,11 @@ class ClockifyStore:
 
     def add_api_key(self, user_id: str, key: str | None = None) -> str:
         """Give ``user_id`` an ``X-Api-Key``; returns it."""
-        key = key or new_key(self.rng, "ck_")
-        self.api_keys[key] = user_id
-        return key
+        return self.issue_key(self.api_keys, user_id, key, "ck_")
 
     def add_addon_token(self, user_id: str, token: str | None = None) -> str:
         """Give ``user_id`` an ``X-Addon-Token``; returns it."""
-        token = token or new_key(self.rng, "addon_")
-        self.addon_tokens[token] = user_id
-        return token
+        return self.issue_key(self.addon_tokens, user_id, token, "addon_")
 
     def create_workspace(
         self,

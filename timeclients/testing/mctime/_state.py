@@ -6,18 +6,18 @@ status"). The documentation gives no error bodies; the emulator answers ``{"mess
 
 from __future__ import annotations
 
-import random
 import uuid
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
-from threading import RLock
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
-from .._core import Clock, Reply, WallClock
+from .._core import Reply
 from .._ratelimit import SlidingWindowCounter
-from .._vendor import message_error, new_key
+from .._vendor import StoreArgs, VendorStore, message_error
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+
+    from typing_extensions import Unpack
 
 __all__ = ["ROLES", "TIME_TYPES", "ClockEntry", "McTimeStore", "McTimeUser", "Organization"]
 
@@ -78,32 +78,23 @@ class ClockEntry:
     breaks: list[Break] = attrs.field(factory=list)
 
 
-class McTimeStore:
+class McTimeStore(VendorStore):
     """McTime's server-side data and its mutations (the handler is :class:`McTimeState`).
 
     Args:
-        clock: monotonic time for the rate window.
-        wall_clock: calendar time (default clock-in and break times).
-        rng: the source of generated ids and keys.
         rate_limit: accepted requests per second per API key (``None``: no limit).
-        lock: guards state changes (the emulator passes its own).
+        shared: ``clock``, ``wall_clock``, ``rng`` and ``lock`` (see :class:`VendorStore`).
     """
 
     def __init__(
         self,
         *,
-        clock: Clock,
-        wall_clock: WallClock,
-        rng: random.Random,
         rate_limit: int | None = 10,
-        lock: AbstractContextManager[Any] | None = None,
+        **shared: Unpack[StoreArgs],
     ) -> None:
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.rng = rng
-        self.lock: AbstractContextManager[Any] = lock if lock is not None else RLock()
+        super().__init__(**shared)
         # "Rate limits": 10 requests per second per API key, beyond which it answers 429
-        self.limiter = SlidingWindowCounter(rate_limit, 1.0, clock) if rate_limit else None
+        self.limiter = SlidingWindowCounter(rate_limit, 1.0, self.clock) if rate_limit else None
         self.organizations: dict[str, Organization] = {}
         self.users: dict[str, McTimeUser] = {}
         self.api_keys: dict[str, str] = {}
@@ -140,9 +131,7 @@ class McTimeStore:
 
     def add_api_key(self, user_id: str, key: str | None = None) -> str:
         """Give ``user_id`` an API key; returns it."""
-        key = key or new_key(self.rng, "mc_")
-        self.api_keys[key] = user_id
-        return key
+        return self.issue_key(self.api_keys, user_id, key, "mc_")
 
     def clock_in(
         self,

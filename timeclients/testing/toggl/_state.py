@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import random
-from contextlib import AbstractContextManager
 from datetime import datetime
-from threading import RLock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._core import Clock, EmuRequest, Reply, WallClock, iso_offset, text_reply
+from .._core import EmuRequest, Reply, iso_offset, text_reply
 from .._ratelimit import LeakyBucket
+from .._vendor import StoreArgs, VendorStore
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+
+    from typing_extensions import Unpack
 
 __all__ = ["DATE_FORMATS", "TIMEOFDAY_FORMATS", "TogglStore", "TogglUser", "valid_timezone"]
 
@@ -87,38 +88,29 @@ class TogglUser:
     )
 
 
-class TogglStore:
+class TogglStore(VendorStore):
     """Toggl's accounts and their mutations (the v8 handler is :class:`TogglState`).
 
     Args:
-        clock: monotonic time for the leaky bucket.
-        wall_clock: calendar time (``since``, ``at``).
-        rng: the source of ids and tokens.
         rate: requests per second the bucket drains per user (``None``: no limit).
         burst: how many requests the bucket holds (the default 2 tolerates network jitter
             around a client that sends exactly one per second).
         refused_status: the status of a refused ``PUT /me`` or ``POST /signups`` (its body is
             always the array of messages): 400, or 404 as Toggl's v8 README documents.
-        lock: guards state changes (the emulator passes its own).
+        shared: ``clock``, ``wall_clock``, ``rng`` and ``lock`` (see :class:`VendorStore`).
     """
 
     def __init__(
         self,
         *,
-        clock: Clock,
-        wall_clock: WallClock,
-        rng: random.Random,
         rate: float | None = 1.0,
         burst: int = 2,
         refused_status: int = 400,
-        lock: AbstractContextManager[Any] | None = None,
+        **shared: Unpack[StoreArgs],
     ) -> None:
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.rng = rng
-        self.lock: AbstractContextManager[Any] = lock if lock is not None else RLock()
+        super().__init__(**shared)
         # Toggl's v8 README: a leaky bucket; one request per second per API token is safe
-        self.limiter = LeakyBucket(rate, burst, clock) if rate else None
+        self.limiter = LeakyBucket(rate, burst, self.clock) if rate else None
         self.users: dict[int, TogglUser] = {}
         #: The status of a refused update or signup: 400, or 404 (the real v8 way).
         self.refused_status = refused_status
@@ -137,9 +129,9 @@ class TogglStore:
         email: str,
         password: str,
         *,
+        api_token: str | None = None,
         fullname: str = "",
         timezone_name: str = "Etc/UTC",
-        api_token: str | None = None,
         created_with: str = "timeclients-emulator",
     ) -> TogglUser:
         """Create a user with a default workspace; returns it."""
