@@ -134,11 +134,6 @@ class _Segment:
     name: str = ""
     choices: frozenset[str] | None = None
 
-    def accepts(self, value: str) -> bool:
-        if self.literal is not None:
-            return value == self.literal
-        return self.choices is None or value in self.choices
-
 
 def _parse(path: str) -> tuple[_Segment, ...]:
     """``workspaces/{workspace}/{rate:cost-rate|hourly-rate}`` as segments."""
@@ -172,10 +167,13 @@ class Route(Generic[C]):
             return None
         found: dict[str, str] = {}
         for part, value in zip(self.pattern, segments, strict=True):
-            if not part.accepts(value):
-                return None
-            if part.literal is None:
+            if part.literal is not None:
+                if value != part.literal:
+                    return None
+            elif part.choices is None or value in part.choices:
                 found[part.name] = value
+            else:
+                return None
         return found
 
 
@@ -187,7 +185,7 @@ def route(method: str, path: str, handler: Callable[[C, EmuRequest, Params], Rep
     return Route(method.upper(), _parse(path), handler)
 
 
-@attrs.frozen
+@attrs.define
 class Match(Generic[C]):
     """A path found in a table: its parameters, and its route (``None``: wrong method, 405)."""
 
@@ -198,16 +196,19 @@ class Match(Generic[C]):
 class RouteTable(Generic[C]):
     """A vendor's routes, tried in order: the first pattern and method that match win."""
 
-    __slots__ = ("routes",)
+    __slots__ = ("_by_length", "routes")
 
     def __init__(self, *routes: Route[C]) -> None:
         self.routes = routes
+        self._by_length: dict[int, list[Route[C]]] = {}
+        for candidate in routes:
+            self._by_length.setdefault(len(candidate.pattern), []).append(candidate)
 
     def resolve(self, method: str, segments: Sequence[str]) -> Match[C] | None:
         """The route for ``method`` and ``segments``; a route-less match when only the method
         is wrong (answer 405); ``None`` when no pattern matches the path (answer 404)."""
         path_params: dict[str, str] | None = None
-        for candidate in self.routes:
+        for candidate in self._by_length.get(len(segments), ()):
             found = candidate.params(segments)
             if found is None:
                 continue

@@ -39,7 +39,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 5000
 
 
-@attrs.frozen
+@attrs.define
 class Caller:
     """Who is asking: the store, the authenticated user, and the workspace the path names
     (already checked: it exists and the user is an ACTIVE member)."""

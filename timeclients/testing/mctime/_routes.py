@@ -22,7 +22,7 @@ __all__ = ["PAGE_SIZE", "ROUTES", "Caller", "answer"]
 PAGE_SIZE = 20  # "Page size is 20"
 
 
-@attrs.frozen
+@attrs.define
 class Caller:
     """Who is asking: the store and the user the API key belongs to."""
 

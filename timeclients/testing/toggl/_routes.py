@@ -27,7 +27,7 @@ from ._state import (
 __all__ = ["PUBLIC", "ROUTES", "Caller", "answer"]
 
 
-@attrs.frozen
+@attrs.define
 class Caller:
     """Who is asking: the store and the user the Basic credential names."""
 

@@ -20,7 +20,7 @@ from ._state import TogglTrackStore
 __all__ = ["ROUTES", "Caller", "answer"]
 
 
-@attrs.frozen
+@attrs.define
 class Caller:
     """Who is asking: the store and the user the Basic credential names."""
 
