@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import pkgutil
 import re
 import shutil
@@ -17,7 +18,7 @@ import timeclients.testing as testing
 from timeclients.testing import Emulator, Reply, VendorState
 from timeclients.testing._core import EmuRequest
 from timeclients.testing._engine import VENDORS
-from timeclients.testing._vendor import Params, RouteTable, route
+from timeclients.testing._vendor import Params, RouteTable, int_param, json_object, route
 
 PACKAGE = Path(testing.__file__).parent
 #: Every vendor package holds the same modules (the layout CONTRIBUTING.md describes).
@@ -161,6 +162,40 @@ def test_route_table_params_rebuild_the_path(segments, method):
         for part in found.route.pattern
     ]
     assert rebuilt == segments
+
+
+@given(st.one_of(st.none(), st.text(max_size=8)), st.integers(-5, 5), st.integers(0, 10))
+def test_int_param_accepts_only_integers_in_bounds(raw, low, span):
+    """A query parameter is read as an integer within its bounds (the default when absent), or
+    refused with a message that names the parameter."""
+    req = EmuRequest("GET", (), () if raw is None else (("page", raw),))
+    try:
+        expected = low if raw is None else int(raw)
+    except ValueError:
+        expected = None
+    if expected is not None and low <= expected <= low + span:
+        assert int_param(req, "page", low, low, low + span) == expected
+    else:
+        with pytest.raises(ValueError, match=r"^page must be"):
+            int_param(req, "page", low, low, low + span)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+@given(st.binary(max_size=30) | JSON_VALUES.map(lambda value: json.dumps(value).encode()))
+def test_json_object_reads_objects_only(body):
+    """A request body reads as the JSON object it holds, or as ``None`` when it is empty, not
+    JSON, or JSON but not an object."""
+    try:
+        parsed = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    assert json_object(body) == (parsed if isinstance(parsed, dict) else None)
 
 
 @pytest.mark.skipif(shutil.which("duplicates") is None, reason="needs the duplicates tool")

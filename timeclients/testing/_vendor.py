@@ -3,7 +3,7 @@
 A vendor state (one per emulated API) says where it lives (its base path and real hosts),
 answers a request whose base path is already removed, renders an error in the vendor's own
 shape, and seeds itself with test data. The emulator keeps a registry of such states and routes
-each request by host and base path; it knows nothing else about a vendor.
+each request by host and base path.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import attrs
 
 from .._core import EmuRequest, Reply, iso_offset, text_reply
 from .._ratelimit import LeakyBucket
-from .._vendor import StoreArgs, VendorStore
+from .._vendor import StoreArgs, VendorStore, new_key
 
 if TYPE_CHECKING:  # typing.Unpack is Python 3.11+
     from typing_extensions import Unpack
@@ -122,7 +122,7 @@ class TogglStore(VendorStore):
 
     def new_token(self) -> str:
         """A fresh 32-hex API token."""
-        return f"{self.rng.getrandbits(128):032x}"
+        return new_key(self.rng, "")
 
     def add_user(
         self,
