@@ -183,12 +183,6 @@ def test_no_import_cycle_among_timeclients_modules() -> None:
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the emulator's modules import each other in a circle (behind TYPE_CHECKING and "
-    "function-level imports); its own workstream of issue 12 makes them functions of an "
-    "emulator with no cycle",
-)
 def test_no_import_cycle_in_the_emulator() -> None:
     """The emulator's modules (``timeclients.testing``) have no import cycle either."""
     cycles = [c for c in import_cycles() if all(m.startswith(_EMULATOR) for m in c)]
@@ -363,11 +357,6 @@ def test_no_file_cites_a_path_outside_the_repository() -> None:
     assert not outside_citations(pending=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the emulator (timeclients/testing/ and its tests) is restructured in its own "
-    "workstream of issue 12; its citations move to the public documentation there",
-)
 def test_the_emulator_cites_no_path_outside_the_repository() -> None:
     """The emulator's docstrings cite the vendors' public documentation too."""
     assert not outside_citations(pending=True)

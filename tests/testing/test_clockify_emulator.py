@@ -1,4 +1,7 @@
-"""The Clockify emulator against clockify-workspace-api.md, driven with plain httpx."""
+"""The Clockify emulator against Clockify's API docs, driven with plain httpx.
+
+https://docs.clockify.me/ ("Workspace" endpoints).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import httpx
 import pytest
 
 from timeclients.testing import Emulator
-from timeclients.testing._clockify import CODES
+from timeclients.testing.clockify import CODES
 
 from .conftest import NOW
 

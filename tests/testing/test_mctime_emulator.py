@@ -1,4 +1,7 @@
-"""The McTime emulator against mctime-clock-api.md, driven with plain httpx."""
+"""The McTime emulator against McTime's clock API, driven with plain httpx.
+
+https://mctime.com/api ("GET /clock", "GET /clock/{id}").
+"""
 
 from __future__ import annotations
 

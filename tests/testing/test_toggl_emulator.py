@@ -1,4 +1,7 @@
-"""The Toggl v8 emulator against toggl-v8-user-api.md, driven with plain httpx."""
+"""The Toggl v8 emulator against Toggl's v8 user documentation, driven with plain httpx.
+
+https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md
+"""
 
 from __future__ import annotations
 

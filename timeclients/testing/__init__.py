@@ -11,11 +11,10 @@ See docs/testing.md.
 """
 
 from ._asgi import EmulatorASGIApp
-from ._clockify import ClockifyState
 from ._core import Clock, Reply, SystemClock
-from ._emulator import Emulator, EmulatorStats, RequestRecord
+from ._emulator import Emulator
+from ._engine import EmulatorStats, RequestRecord
 from ._faults import Fault, FaultDecision, FaultPlan
-from ._mctime import McTimeState
 from ._ratelimit import LeakyBucket, SlidingWindowCounter
 from ._seed import (
     ClockifyWorkspaceSeed,
@@ -26,9 +25,12 @@ from ._seed import (
     seed_toggl_user,
 )
 from ._serve import ServedEmulator, serve
-from ._toggl import TogglState
-from ._toggltrack import HourlyQuota, TogglTrackState
 from ._transport import EmulatorTransport
+from ._vendor import VendorState
+from .clockify import ClockifyState
+from .mctime import McTimeState
+from .toggl import TogglState
+from .toggltrack import HourlyQuota, TogglTrackState
 
 __all__ = [
     "Clock",
@@ -53,6 +55,7 @@ __all__ = [
     "TogglState",
     "TogglTrackState",
     "TogglUserSeed",
+    "VendorState",
     "seed_clockify_workspace",
     "seed_mctime_organization",
     "seed_toggl_user",

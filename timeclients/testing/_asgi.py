@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from ._emulator import Dropped
-
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+from ._core import Dropped
+from ._engine import EmulatorCore
 
 __all__ = ["EmulatorASGIApp"]
 
@@ -29,7 +27,7 @@ class EmulatorASGIApp:
     refuse a connection).
     """
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: EmulatorCore) -> None:
         self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

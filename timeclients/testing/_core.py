@@ -13,6 +13,7 @@ import attrs
 
 __all__ = [
     "Clock",
+    "Dropped",
     "EmuRequest",
     "Reply",
     "SystemClock",
@@ -98,6 +99,13 @@ class Reply:
             if key.lower() == lowered:
                 return value
         return None
+
+
+@attrs.frozen
+class Dropped:
+    """The connection is dropped instead of answering; ``before``: nothing was applied."""
+
+    before: bool
 
 
 def json_reply(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Reply:

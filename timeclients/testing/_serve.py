@@ -7,14 +7,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import attrs
 
-from ._emulator import BASE_PATHS
-
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+from ._asgi import EmulatorASGIApp
+from ._engine import EmulatorCore, vendor_type
 
 __all__ = ["ServedEmulator", "serve"]
 
@@ -23,7 +20,7 @@ __all__ = ["ServedEmulator", "serve"]
 class ServedEmulator:
     """A running server: its root URL and each vendor's base URL on it."""
 
-    emulator: Emulator
+    emulator: EmulatorCore
     host: str
     port: int
 
@@ -34,8 +31,8 @@ class ServedEmulator:
         return f"http://{host}:{self.port}"
 
     def base_url(self, vendor: str) -> str:
-        """The base URL to give a vendor's client (``clockify``, ``mctime`` or ``toggl``)."""
-        return self.url + "/" + "/".join(BASE_PATHS[vendor])
+        """The base URL to give a vendor's client (``clockify``, ``mctime``, ``toggl``, ...)."""
+        return self.url + "/" + "/".join(vendor_type(vendor).base_path)
 
     @property
     def clockify_url(self) -> str:
@@ -67,7 +64,7 @@ class _QuietDrops(logging.Filter):
 
 @contextmanager
 def serve(
-    emulator: Emulator,
+    emulator: EmulatorCore,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -82,7 +79,7 @@ def serve(
     import uvicorn
 
     config = uvicorn.Config(
-        emulator.asgi_app(),
+        EmulatorASGIApp(emulator),
         host=host,
         port=port,
         log_level=log_level,

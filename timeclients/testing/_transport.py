@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 
-from ._emulator import Dropped
-
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+from ._core import Dropped
+from ._engine import EmulatorCore
 
 __all__ = ["EmulatorTransport"]
 
@@ -24,7 +20,7 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
     was lost.
     """
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: EmulatorCore) -> None:
         self.emulator = emulator
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -19,7 +19,7 @@ __all__ = ["emulator", "served_emulator"]
 
 @pytest.fixture
 def emulator() -> Emulator:
-    """A fresh emulator of the three vendors (seed 0, documented rate limits, no faults)."""
+    """A fresh emulator of every vendor (seed 0, documented rate limits, no faults)."""
     return Emulator(seed=0)
 
 
