@@ -243,6 +243,35 @@ async def test_bodies_thrown_away_are_not_parsed(
 
 
 @pytest.mark.anyio
+async def test_the_kept_workspace_is_parsed_on_first_read_only(
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk call parses no body: the kept answer is parsed once, when .workspace is read."""
+    from timeclients._transport import _send
+
+    parsed: list[int] = []
+    real = _send.load_json
+
+    def counting(content: bytes) -> Any:
+        parsed.append(len(content))
+        return real(content)
+
+    monkeypatch.setattr(_send, "load_json", counting)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        return answer_for(user_of(request))
+
+    async with make_client(handler, fake_clock) as client:
+        result = await client.users.bulk_set_cost_rate(WS, rates_for(5), concurrency=1)
+    assert parsed == []
+    assert result.workspace is not None
+    assert result.workspace.name == "after u004"
+    assert result.workspace is result.workspace
+    assert len(parsed) == 1
+    assert result == BulkResult(succeeded=["u000", "u001", "u002", "u003", "u004"])
+
+
+@pytest.mark.anyio
 async def test_empty_rates_send_nothing(fake_clock: FakeClock) -> None:
     """An empty mapping is an empty, successful result and no request."""
     seen: list[httpx.Request] = []

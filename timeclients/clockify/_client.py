@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import collections
+import functools
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
@@ -356,10 +357,12 @@ class UsersResource:
             answers.append(await client._send(build(ws, user_id, checked[user_id], since)))
 
         outcome = await run_bulk(list(checked), one, concurrency=workers, on_progress=on_progress)
+        kept = builtins.list(answers)
         return BulkResult(
             succeeded=outcome.succeeded,
             failed=dict(outcome.failed),
-            workspace=_last_workspace(client, answers),
+            # Structured on first read of BulkResult.workspace, not here (see BulkResult).
+            workspace=functools.partial(_last_workspace, client, kept) if kept else None,
         )
 
 

@@ -18,6 +18,7 @@ document does not list still decodes (``.known`` is then ``False``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -429,9 +430,27 @@ class BulkResult:
     succeeded: list[str] = attrs.field(factory=list)
     #: The user ids whose rate was not set, with why.
     failed: dict[str, TimeClientsError] = attrs.field(factory=dict)
-    #: The workspace from the last successful response that decoded, or ``None`` when nothing
-    #: succeeded or no kept answer decoded.
-    workspace: Workspace | None = None
+    # ``workspace=``: a Workspace, None, or a function that finds it. A bulk call passes the
+    # function: the answer it keeps is parsed and structured the first time ``workspace`` is
+    # read, never by the call itself, so a job's cost per item does not grow with the size of
+    # the workspace every answer carries (most callers never read it). Not compared: two
+    # results are equal when they accounted for the same items the same way.
+    _workspace: Workspace | Callable[[], Workspace | None] | None = attrs.field(
+        default=None, alias="workspace", repr=False, eq=False
+    )
+    _found: list[Workspace | None] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    @property
+    def workspace(self) -> Workspace | None:
+        """The workspace from the last successful response that decodes, or ``None`` when
+        nothing succeeded or no kept answer decodes (decoded on first read, then kept)."""
+        source = self._workspace
+        if not callable(source):
+            return source
+        found = self._found
+        if not found:
+            found.append(source())
+        return found[0]
 
     @property
     def ok(self) -> bool:
