@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import builtins
 import collections
-import functools
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
