@@ -353,7 +353,7 @@ async def test_403_elsewhere_is_not_a_seat_error(
 async def test_429_is_retried_with_or_without_retry_after(
     router: respx.MockRouter, client: ClockifyClient, fake_clock: FakeClock, retry_after: str | None
 ) -> None:
-    """A 429 "Too many requests" is waited out and retried, Retry-After or not (README)."""
+    """A 429 "Too many requests" is waited out and retried, Retry-After or not ("Rate limiting")."""
     headers = {"Retry-After": retry_after} if retry_after else {}
     route = router.put(f"/workspaces/{WS}/users/u1/cost-rate").mock(
         side_effect=[

@@ -116,7 +116,7 @@ def test_document_sample_decodes_every_field() -> None:
 
 
 def test_admin_only_pages_reads_a_real_array_too() -> None:
-    """The live service also sends adminOnlyPages as a real array (README): same list."""
+    """The live service also sends adminOnlyPages as a real array: same list."""
     data = samples.workspace()
     data["workspaceSettings"]["adminOnlyPages"] = ["PROJECT", "TEAM"]
     settings = structure(data).workspace_settings
@@ -192,7 +192,8 @@ def test_naive_lock_time_is_a_decode_error() -> None:
 
 
 def test_unknown_enum_values_decode() -> None:
-    """Plans, features and other values the document does not list still read (README)."""
+    """Plans, features and other values the document does not list (live answers have them)
+    still read."""
     data = samples.workspace(featureSubscriptionType="STANDARD_2021", features=["NEW_FLAG"])
     data["memberships"][0]["membershipType"] = "TEAM_GROUP"
     data["workspaceSettings"]["timeTrackingMode"] = "KIOSK_ONLY"

@@ -242,7 +242,8 @@ def test_name_bounds_are_inclusive() -> None:
 
 
 def test_list_filters_accept_all_and_every_status() -> None:
-    """The users list accepts the four statuses (enum or string) and ALL (README)."""
+    """The users list accepts the four statuses (enum or string) and ALL ("Find all users on
+    workspace")."""
     for status in (*MembershipStatus, "PENDING", "ALL"):
         (pair,) = proto.check_list_filters(status=status, email=None, name=None, page_size=1)
         assert pair == ("status", str(status))

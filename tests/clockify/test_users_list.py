@@ -209,7 +209,8 @@ async def test_a_failing_page_raises_after_the_earlier_users(
 async def test_a_page_that_is_not_an_array_is_a_decode_error(
     router: respx.MockRouter, client: ClockifyClient
 ) -> None:
-    """The users list is a bare JSON array (README): an object is a DecodeError."""
+    """The users list is a bare JSON array ("Find all users on workspace"): an object is a
+    DecodeError."""
     router.get(USERS_PATH).respond(json={"users": []})
     with pytest.raises(DecodeError):
         await collect(client.users.list(WS))

@@ -70,12 +70,12 @@ class ClockifyExamples:
     def print(self, line: str) -> None:
         self.printed.append(line)
 
-    # L428-L442
+    # "Python: Get All Workspaces"
     def get_all_workspaces(self) -> Any:
         response = self.http.get(f"{self.BASE_URL}/workspaces", headers=self.headers)
         return response.json()
 
-    # L444-L457
+    # "Python: Create Workspace"
     def create_workspace(self, name: str, org_id: str) -> Any:
         url = f"{self.BASE_URL}/workspaces"
         payload = {"name": name, "organizationId": org_id}
@@ -84,7 +84,7 @@ class ClockifyExamples:
             return response.json()
         raise Exception(f"Failed to create workspace: {response.text}")
 
-    # L459-L475
+    # "Python: Add User to Workspace"
     def add_user_to_workspace(self, workspace_id: str, email: str, send_email: bool = True) -> Any:
         url = f"{self.BASE_URL}/workspaces/{workspace_id}/users"
         params = {"send-email": str(send_email).lower()}
@@ -100,7 +100,7 @@ class ClockifyExamples:
             raise Exception("User already exists in workspace")
         raise Exception(f"Failed to add user: {response.text}")
 
-    # L477-L504
+    # "Python: Update Rates"
     def update_workspace_hourly_rate(
         self,
         workspace_id: str,
@@ -125,7 +125,7 @@ class ClockifyExamples:
         response = self.http.put(url, headers=self.headers, json=payload)
         return response.json()
 
-    # L506-L517
+    # "Python: Deactivate/Reactivate User"
     def set_user_status(self, workspace_id: str, user_id: str, active: bool = True) -> Any:
         url = f"{self.BASE_URL}/workspaces/{workspace_id}/users/{user_id}"
         status = "ACTIVE" if active else "INACTIVE"
@@ -133,7 +133,7 @@ class ClockifyExamples:
         response = self.http.put(url, headers=self.headers, json=payload)
         return response.json()
 
-    # L531-L545
+    # "Onboarding New Organization"
     def onboard_organization(self, org_id: str, workspace_name: str, team_emails: list[str]) -> Any:
         workspace = self.create_workspace(workspace_name, org_id)
         workspace_id = workspace["id"]
@@ -145,7 +145,7 @@ class ClockifyExamples:
                 self.print(f"Failed to add {email}: {e}")
         return workspace
 
-    # L547-L564
+    # "Bulk Rate Update"
     def update_all_user_rates(
         self, workspace_id: str, rate_cents: int, effective_date: datetime
     ) -> None:

@@ -19,7 +19,7 @@ from .conftest import NOW
 pytestmark = pytest.mark.anyio
 BASE = "https://api.clockify.me/api/v1"
 
-# doc L29-L127: every key of the sample workspace and of its settings
+# "Get all my workspaces", 200 response: every key of the sample workspace and its settings
 SAMPLE_KEYS = {
     "cakeOrganizationId",
     "costRate",
@@ -80,7 +80,7 @@ def key(api_key: str) -> dict[str, str]:
 
 async def test_workspace_has_every_documented_field(emu: Emulator, http: httpx.AsyncClient):
     """GET /workspaces/{id} returns the sample's full shape, adminOnlyPages and round.minutes as
-    strings (doc L29-L127, L334, L393)."""
+    strings ("Get workspace info", response)."""
     ws = emu.seed_clockify_workspace(members=2)
     r = await http.get(f"{BASE}/workspaces/{ws.workspace_id}", headers=key(ws.api_key))
     assert r.status_code == 200
@@ -104,7 +104,8 @@ async def test_workspace_has_every_documented_field(emu: Emulator, http: httpx.A
     ids=["none", "bad-key", "bad-addon-token"],
 )
 async def test_bad_credential_is_401_in_clockify_shape(emu, http, headers):
-    """A missing or unknown X-Api-Key / X-Addon-Token is a 401 {"message", "code"} (doc L4-L6)."""
+    """A missing or unknown X-Api-Key / X-Addon-Token is a 401 {"message", "code"}
+    ("Authentication", "Errors")."""
     emu.seed_clockify_workspace(members=0)
     r = await http.get(f"{BASE}/workspaces", headers=headers)
     assert r.status_code == 401
@@ -113,7 +114,7 @@ async def test_bad_credential_is_401_in_clockify_shape(emu, http, headers):
 
 
 async def test_addon_token_authenticates(emu, http):
-    """X-Addon-Token is accepted like X-Api-Key (doc L6)."""
+    """X-Addon-Token is accepted like X-Api-Key ("Authentication")."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.get(f"{BASE}/workspaces", headers={"X-Addon-Token": ws.addon_token})
     assert r.status_code == 200
@@ -121,7 +122,8 @@ async def test_addon_token_authenticates(emu, http):
 
 
 async def test_list_workspaces_filters_by_repeated_roles(emu, http):
-    """roles is repeatable and filters by the caller's roles; an unknown role is a 400 (doc L20)."""
+    """roles is repeatable and filters by the caller's roles; an unknown role is a 400 ("Get all
+    my workspaces")."""
     ws = emu.seed_clockify_workspace(members=1)
     other = emu.clockify.create_workspace(owner_id=ws.member_ids[0], name="Other")
     emu.clockify.add_member(other, ws.owner_id, roles={"PROJECT_MANAGER"})
@@ -141,7 +143,7 @@ async def test_list_workspaces_filters_by_repeated_roles(emu, http):
 
 
 async def test_create_workspace_201_and_owner(emu, http):
-    """POST /workspaces answers 201; the caller becomes the owner (doc L146-L150)."""
+    """POST /workspaces answers 201; the caller becomes the owner ("Add workspace")."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.post(
         f"{BASE}/workspaces",
@@ -171,7 +173,7 @@ async def test_create_workspace_201_and_owner(emu, http):
     ],
 )
 async def test_create_workspace_validation(emu, http, payload):
-    """name is 1-50 characters and organizationId is required (doc L144-L145): else 400."""
+    """name is 1-50 characters and organizationId is required ("Add workspace"): else 400."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.post(f"{BASE}/workspaces", json=payload, headers=key(ws.api_key))
     assert r.status_code == 400
@@ -179,7 +181,7 @@ async def test_create_workspace_validation(emu, http, payload):
 
 
 async def test_name_of_50_characters_is_accepted(emu, http):
-    """The 50-character bound is inclusive (doc L144)."""
+    """The 50-character bound is inclusive ("Add workspace")."""
     ws = emu.seed_clockify_workspace(members=0)
     payload = {"name": "x" * 50, "organizationId": "o"}
     r = await http.post(f"{BASE}/workspaces", json=payload, headers=key(ws.api_key))
@@ -199,7 +201,7 @@ async def test_unknown_and_foreign_workspace(emu, http):
 
 async def test_workspace_rates_with_since(emu, http):
     """Workspace cost/hourly rates apply from `since` on; a future since is stored, not yet in
-    effect (doc L176-L186, L196-L204)."""
+    effect ("Update workspace cost rate", "Update workspace billable rate")."""
     ws = emu.seed_clockify_workspace(members=0, currencies=("USD", "EUR"))
     url = f"{BASE}/workspaces/{ws.workspace_id}"
     r = await http.put(
@@ -223,7 +225,8 @@ async def test_workspace_rates_with_since(emu, http):
 
 
 async def test_hourly_rate_currency_defaults_to_usd(emu, http):
-    """currency defaults to "USD" (doc L203) and the rate without since applies now."""
+    """currency defaults to "USD" ("Update workspace billable rate") and the rate without since
+    applies now."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.put(
         f"{BASE}/workspaces/{ws.workspace_id}/hourly-rate",
@@ -253,7 +256,7 @@ async def test_hourly_rate_currency_defaults_to_usd(emu, http):
 )
 async def test_rate_and_status_validation(emu, http, path, payload):
     """amount int >= 0, since ISO-8601 with a zone, currency 1-100 and one of the workspace's,
-    status ACTIVE/INACTIVE (doc L180-L209, L258-L260, L280-L302): else 400."""
+    status ACTIVE/INACTIVE (the rate sections, "Update user's status"): else 400."""
     ws = emu.seed_clockify_workspace(members=1)
     url = f"{BASE}/workspaces/{ws.workspace_id}/{path.format(user=ws.member_ids[0])}"
     r = await http.put(url, json=payload, headers=key(ws.api_key))
@@ -272,7 +275,8 @@ async def test_request_body_must_be_json(emu, http):
 
 async def test_user_rates_history_and_hierarchy(emu, http):
     """A user's own rate shows in their WORKSPACE membership from its since on; without one the
-    membership rate is null and the workspace default applies (doc L268-L310)."""
+    membership rate is null and the workspace default applies ("Update workspace user cost rate",
+    "Update workspace user hourly rate")."""
     ws = emu.seed_clockify_workspace(members=2)
     alice, bob = ws.member_ids
     url = f"{BASE}/workspaces/{ws.workspace_id}/users/{alice}"
@@ -307,7 +311,7 @@ async def test_rate_for_non_member_is_404(emu, http):
 
 
 async def test_add_user_success_and_send_email(emu, http):
-    """POST .../users?send-email=true adds a PENDING member (doc L219-L239)."""
+    """POST .../users?send-email=true adds a PENDING member ("Add user to workspace")."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.post(
         f"{BASE}/workspaces/{ws.workspace_id}/users",
@@ -323,7 +327,8 @@ async def test_add_user_success_and_send_email(emu, http):
 
 @pytest.mark.parametrize("params", [{}, {"send-email": "maybe"}])
 async def test_add_user_requires_send_email(emu, http, params):
-    """send-email is a required query parameter (doc L222): missing or not a boolean is a 400."""
+    """send-email is a required query parameter ("Add user to workspace"): missing or not a
+    boolean is a 400."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.post(
         f"{BASE}/workspaces/{ws.workspace_id}/users",
@@ -347,7 +352,7 @@ async def test_add_user_rejects_a_bad_email(emu, http):
 
 
 async def test_add_user_free_plan_is_402(emu, http):
-    """A workspace without a paid subscription answers 402 (doc L216, L241)."""
+    """A workspace without a paid subscription answers 402 ("Add user to workspace")."""
     ws = emu.seed_clockify_workspace(members=0, plan="FREE")
     r = await http.post(
         f"{BASE}/workspaces/{ws.workspace_id}/users",
@@ -360,7 +365,7 @@ async def test_add_user_free_plan_is_402(emu, http):
 
 
 async def test_add_user_no_seats_is_403(emu, http):
-    """With every paid seat taken the answer is 403 (doc L217, L242)."""
+    """With every paid seat taken the answer is 403 ("Add user to workspace")."""
     ws = emu.seed_clockify_workspace(members=1, seats=2)
     r = await http.post(
         f"{BASE}/workspaces/{ws.workspace_id}/users",
@@ -373,7 +378,7 @@ async def test_add_user_no_seats_is_403(emu, http):
 
 
 async def test_add_existing_member_is_409(emu, http):
-    """Adding a member again is 409 (doc L218, L243), even when the seats are full."""
+    """Adding a member again is 409 ("Add user to workspace"), even when the seats are full."""
     ws = emu.seed_clockify_workspace(members=1, seats=2)
     r = await http.post(
         f"{BASE}/workspaces/{ws.workspace_id}/users",
@@ -386,8 +391,8 @@ async def test_add_existing_member_is_409(emu, http):
 
 
 async def test_set_status_and_seats(emu, http):
-    """PUT .../users/{id} switches ACTIVE/INACTIVE (doc L245-L266); reactivating needs a free
-    seat; one's own status cannot be changed (doc L251)."""
+    """PUT .../users/{id} switches ACTIVE/INACTIVE ("Update user's status"); reactivating needs a
+    free seat; one's own status cannot be changed (same section)."""
     ws = emu.seed_clockify_workspace(members=2, seats=3)
     alice, _bob = ws.member_ids
     url = f"{BASE}/workspaces/{ws.workspace_id}/users"
@@ -421,7 +426,7 @@ async def test_non_admin_cannot_change_workspace(emu, http):
 
 async def test_users_list_pages_with_last_page_header(emu, http):
     """GET .../users pages 1-based with page-size (default 50), a bare array and Last-Page
-    (README: the users list)."""
+    ("Find all users on workspace")."""
     ws = emu.seed_clockify_workspace(members=120)
     url = f"{BASE}/workspaces/{ws.workspace_id}/users"
     first = await http.get(url, headers=key(ws.api_key))
@@ -444,7 +449,8 @@ async def test_users_list_pages_with_last_page_header(emu, http):
 
 
 async def test_users_list_filters(emu, http):
-    """email and name are substring filters, status filters the membership (README)."""
+    """email and name are substring filters, status filters the membership ("Find all users on
+    workspace")."""
     ws = emu.seed_clockify_workspace(members=6, inactive=2)
     url = f"{BASE}/workspaces/{ws.workspace_id}/users"
     r = await http.get(url, params={"status": "INACTIVE"}, headers=key(ws.api_key))
@@ -463,7 +469,7 @@ async def test_users_list_filters(emu, http):
     [{"page": "0"}, {"page": "x"}, {"page-size": "5001"}, {"page-size": "0"}, {"status": "GONE"}],
 )
 async def test_users_list_validation(emu, http, params):
-    """page >= 1, page-size 1-5000 (README) and a known status, else 400."""
+    """page >= 1, page-size 1-5000 ("Find all users on workspace") and a known status, else 400."""
     ws = emu.seed_clockify_workspace(members=0)
     r = await http.get(
         f"{BASE}/workspaces/{ws.workspace_id}/users", params=params, headers=key(ws.api_key)
@@ -472,7 +478,7 @@ async def test_users_list_validation(emu, http, params):
 
 
 async def test_page_size_5000_is_accepted(emu, http):
-    """5000 is the largest page size and is accepted (README)."""
+    """5000 is the largest page size and is accepted ("Find all users on workspace")."""
     ws = emu.seed_clockify_workspace(members=3)
     r = await http.get(
         f"{BASE}/workspaces/{ws.workspace_id}/users",

@@ -13,7 +13,7 @@ from timeclients.testing import Emulator
 pytestmark = pytest.mark.anyio
 BASE = "https://mctime.com/api/v2/auth"
 
-ITEM_KEYS = {  # doc L16-L30
+ITEM_KEYS = {  # "GET /clock", Response 200 OK
     "userId",
     "userFirstName",
     "userLastName",
@@ -34,7 +34,7 @@ def key(api_key: str) -> dict[str, str]:
 
 async def test_list_shape_and_breaks(emu: Emulator, http: httpx.AsyncClient):
     """GET /clock returns the documented items, page, totalItems and totalCount; onBreak and
-    breaks follow the running entry (doc L13-L47)."""
+    breaks follow the running entry ("GET /clock", response fields)."""
     org = emu.seed_mctime_organization(users=3, on_break=1, finished_breaks=1)
     r = await http.get(f"{BASE}/clock", headers=key(org.manager_key))
     assert r.status_code == 200
@@ -54,12 +54,12 @@ async def test_list_shape_and_breaks(emu: Emulator, http: httpx.AsyncClient):
     assert set(on_break["breaks"][0]) == {"id", "from", "to", "automatic"}
     assert finished["onBreak"] is False
     assert finished["breaks"][0]["to"] is not None
-    assert plain["breaks"] is None  # doc L46: null when there are no breaks
+    assert plain["breaks"] is None  # "GET /clock": breaks is null when there are none
 
 
 @pytest.mark.parametrize("headers", [{}, {"API_KEY": "wrong"}], ids=["missing", "invalid"])
 async def test_missing_or_invalid_key_is_401(emu, http, headers):
-    """A missing or invalid API_KEY is a 401 on both endpoints (doc L53, L64)."""
+    """A missing or invalid API_KEY is a 401 on both endpoints ("GET /clock", "GET /clock/{id}")."""
     org = emu.seed_mctime_organization(users=1)
     assert (await http.get(f"{BASE}/clock", headers=headers)).status_code == 401
     r = await http.get(f"{BASE}/clock/{org.entry_ids[0]}", headers=headers)
@@ -67,7 +67,7 @@ async def test_missing_or_invalid_key_is_401(emu, http, headers):
 
 
 async def test_employee_sees_only_themself(emu, http):
-    """An employee's key sees only their own status (doc L2)."""
+    """An employee's key sees only their own status ("GET /clock")."""
     org = emu.seed_mctime_organization(users=4)
     me = org.user_ids[2]
     r = await http.get(f"{BASE}/clock", headers=key(org.employee_keys[me]))
@@ -76,7 +76,7 @@ async def test_employee_sees_only_themself(emu, http):
 
 
 async def test_manager_sees_only_managed_organizations(emu, http):
-    """Higher roles see the clocked-in users of the organizations they manage (doc L2)."""
+    """Higher roles see the clocked-in users of the organizations they manage ("GET /clock")."""
     north = emu.seed_mctime_organization(users=2, name="North")
     south = emu.seed_mctime_organization(users=3, name="South", manager_role="administrator")
     r = await http.get(f"{BASE}/clock", headers=key(north.manager_key))
@@ -86,7 +86,7 @@ async def test_manager_sees_only_managed_organizations(emu, http):
 
 
 async def test_pages_of_twenty(emu, http):
-    """Pages hold 20 items; totalItems counts users, totalCount pages (doc L12, L47; README)."""
+    """Pages hold 20 items; totalItems counts users, totalCount pages ("GET /clock")."""
     org = emu.seed_mctime_organization(users=45)
     seen: list[str] = []
     for page in (1, 2, 3):
@@ -115,7 +115,7 @@ async def test_mutations_shift_pages_mid_walk(emu, http):
 
 async def test_user_filter_with_invisible_user_is_a_400_item(emu, http):
     """userIds restricts; a user the key may not see is a 400 item, the others still come
-    (doc L8, L52)."""
+    ("GET /clock", userIds)."""
     org = emu.seed_mctime_organization(users=3)
     other = emu.seed_mctime_organization(users=1, name="Elsewhere")
     wanted = [org.user_ids[1], other.user_ids[0]]
@@ -132,7 +132,7 @@ async def test_user_filter_with_invisible_user_is_a_400_item(emu, http):
 
 
 async def test_employee_asking_for_a_colleague_gets_a_400_item(emu, http):
-    """For an employee every other user id is a 400 item (doc L2, L8)."""
+    """For an employee every other user id is a 400 item ("GET /clock")."""
     org = emu.seed_mctime_organization(users=2)
     me, colleague = org.user_ids
     params = [("userIds", me), ("userIds", colleague)]
@@ -144,7 +144,7 @@ async def test_employee_asking_for_a_colleague_gets_a_400_item(emu, http):
 
 async def test_organization_filters(emu, http):
     """organizationIds and organizationNames accept managed organizations only; others are 400
-    items (doc L10-L11, L52)."""
+    items ("GET /clock")."""
     main = emu.seed_mctime_organization(users=2, name="Main Office")
     other = emu.seed_mctime_organization(users=2, name="Branch")
     emu.mctime.users[main.manager_id].manages.add(other.organization_id)
@@ -169,7 +169,7 @@ async def test_organization_filters(emu, http):
 
 
 async def test_employee_organization_filter_is_a_400_item(emu, http):
-    """An employee manages nothing: any organization filter is a 400 item (doc L10, L52)."""
+    """An employee manages nothing: any organization filter is a 400 item ("GET /clock")."""
     org = emu.seed_mctime_organization(users=1)
     me = org.user_ids[0]
     r = await http.get(
@@ -182,7 +182,7 @@ async def test_employee_organization_filter_is_a_400_item(emu, http):
 
 
 async def test_time_type_filter(emu, http):
-    """timeTypes filters by the documented names; an unknown name is a 400 (doc L9)."""
+    """timeTypes filters by the documented names; an unknown name is a 400 ("GET /clock")."""
     org = emu.seed_mctime_organization(users=4, time_types=("work", "home_office"))
     h = key(org.manager_key)
     r = await http.get(f"{BASE}/clock", params={"timeTypes": "home_office"}, headers=h)
@@ -195,7 +195,7 @@ async def test_time_type_filter(emu, http):
 
 @pytest.mark.parametrize("page", ["0", "-1", "one"])
 async def test_bad_page_is_400(emu, http, page):
-    """page starts at 1 (doc L12): anything else is a 400."""
+    """page starts at 1 ("GET /clock"): anything else is a 400."""
     org = emu.seed_mctime_organization(users=1)
     r = await http.get(f"{BASE}/clock", params={"page": page}, headers=key(org.manager_key))
     assert r.status_code == 400
@@ -203,7 +203,7 @@ async def test_bad_page_is_400(emu, http, page):
 
 async def test_get_one_statuses(emu, http):
     """GET /clock/{id}: 200 open, 404 clocked out, 400 "Report was not found" for an unknown or
-    invisible id (doc L54-L67)."""
+    invisible id ("GET /clock/{id}")."""
     org = emu.seed_mctime_organization(users=2, clocked_out=1)
     h = key(org.manager_key)
     r = await http.get(f"{BASE}/clock/{org.entry_ids[0]}", headers=h)
@@ -220,7 +220,7 @@ async def test_get_one_statuses(emu, http):
 
 
 async def test_empty_list_has_zero_pages(emu, http):
-    """With nobody clocked in the list is empty: 200, totalItems 0, totalCount 0 (doc L51)."""
+    """With nobody clocked in the list is empty: 200, totalItems 0, totalCount 0 ("GET /clock")."""
     org = emu.seed_mctime_organization(users=0, idle=2)
     r = await http.get(f"{BASE}/clock", headers=key(org.manager_key))
     assert r.status_code == 200

@@ -46,7 +46,7 @@ def test_counters_reject_nonsense(fake_clock, bad):
 
 async def test_clockify_50_per_second_per_workspace(fake_clock):
     """Clockify: 50 requests/second per workspace, then 429 "Too many requests" in Clockify's
-    shape without Retry-After by default (clockify doc L566-L568; README)."""
+    shape without Retry-After by default (Clockify API docs, "Rate limiting")."""
     emu = Emulator(clock=fake_clock)
     a = emu.seed_clockify_workspace(members=0)
     b = emu.seed_clockify_workspace(members=0)
@@ -69,7 +69,8 @@ async def test_clockify_50_per_second_per_workspace(fake_clock):
 
 
 async def test_clockify_retry_after_is_optional(fake_clock):
-    """With clockify_retry_after=True the 429 carries Retry-After in whole seconds (README)."""
+    """With clockify_retry_after=True the 429 carries Retry-After in whole seconds (Clockify's
+    "Rate limiting" names no Retry-After)."""
     emu = Emulator(clock=fake_clock, clockify_rate_limit=2, clockify_retry_after=True)
     ws = emu.seed_clockify_workspace(members=0)
     async with httpx.AsyncClient(transport=emu.transport()) as http:
@@ -97,7 +98,7 @@ async def test_clockify_requests_without_workspace_count_per_credential(fake_clo
 
 
 async def test_mctime_10_per_second_per_key(fake_clock):
-    """McTime: 10 requests/second per API key, then 429 "Too many requests" (README)."""
+    """McTime: 10 requests/second per API key, then 429 "Too many requests" ("Restrictions")."""
     emu = Emulator(clock=fake_clock)
     org = emu.seed_mctime_organization(users=1)
     async with httpx.AsyncClient(transport=emu.transport()) as http:
@@ -116,7 +117,7 @@ async def test_mctime_10_per_second_per_key(fake_clock):
 
 async def test_toggl_leaky_bucket_per_token(fake_clock):
     """Toggl: a leaky bucket of about one request per second per token; a 429 without
-    Retry-After beyond it (README)."""
+    Retry-After beyond it (Toggl v8 API docs README, "The API Format")."""
     emu = Emulator(clock=fake_clock)
     user = emu.seed_toggl_user()
     auth = httpx.BasicAuth(user.api_token, "api_token")
@@ -145,7 +146,8 @@ async def test_unauthenticated_requests_do_not_use_budget(fake_clock):
 
 
 async def test_clockify_free_plan_30_per_hour(fake_clock):
-    """A FREE workspace takes 30 requests per hour in all (README), paid ones are not affected."""
+    """A FREE workspace takes 30 requests per hour in all (Clockify "Rate limiting"), paid ones
+    are not affected."""
     emu = Emulator(clock=fake_clock, clockify_retry_after=True)
     free = emu.seed_clockify_workspace(members=0, plan="FREE")
     paid = emu.seed_clockify_workspace(members=0)

@@ -19,28 +19,28 @@ async def test_documents_sample_requests_over_a_socket(
     org = emulator.seed_mctime_organization(users=2, on_break=1)
     user = emulator.seed_toggl_user()
     async with httpx.AsyncClient() as http:
-        # clockify doc L22-L25
+        # Clockify "Get all my workspaces", request example
         r = await http.get(
             f"{served_emulator.clockify_url}/workspaces?roles=WORKSPACE_ADMIN&roles=OWNER",
             headers={"X-Api-Key": ws.api_key},
         )
         assert r.status_code == 200
         assert r.json()[0]["id"] == ws.workspace_id
-        # clockify doc L230-L237
+        # Clockify "Add user to workspace", request example
         r = await http.post(
             f"{served_emulator.clockify_url}/workspaces/{ws.workspace_id}/users?send-email=true",
             headers={"X-Api-Key": ws.api_key, "Content-Type": "application/json"},
             json={"email": "johndoe@example.com"},
         )
         assert r.status_code == 200
-        # mctime doc L3-L4, L13-L35
+        # McTime "GET /clock", response 200
         r = await http.get(
             f"{served_emulator.mctime_url}/clock", headers={"API_KEY": org.manager_key}
         )
         assert r.status_code == 200
         assert r.json()["totalItems"] == 2
         assert r.json()["items"][0]["onBreak"] is True
-        # toggl doc L29, L163-L166, L201-L202, L213-L215
+        # Toggl v8 "Users": the curl examples of /me, /reset_token and /signups
         auth = (user.api_token, "api_token")
         r = await http.get(f"{served_emulator.toggl_url}/me", auth=auth)
         assert r.json()["data"]["email"] == user.email

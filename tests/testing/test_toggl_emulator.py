@@ -18,7 +18,7 @@ from .conftest import NOW
 pytestmark = pytest.mark.anyio
 BASE = "https://api.track.toggl.com/api/v8"
 
-# doc L34-L55 and L170-L196: every user field the samples show
+# "Get current user data", "Update user data": every user field the samples show
 USER_KEYS = {
     "id",
     "api_token",
@@ -56,7 +56,8 @@ def token_auth(token: str) -> httpx.BasicAuth:
 
 
 async def test_get_me_shape(emu: Emulator, http: httpx.AsyncClient):
-    """GET /me answers {"since": unix, "data": user}, no related data by default (doc L22-L57)."""
+    """GET /me answers {"since": unix, "data": user}, no related data by default ("Get current
+    user data")."""
     user = emu.seed_toggl_user()
     r = await http.get(f"{BASE}/me", auth=token_auth(user.api_token))
     assert r.status_code == 200
@@ -68,7 +69,7 @@ async def test_get_me_shape(emu: Emulator, http: httpx.AsyncClient):
 
 
 async def test_email_password_auth(emu, http):
-    """Basic auth with email:password works as well as token:api_token (README table)."""
+    """Basic auth with email:password works as well as token:api_token ("Authentication")."""
     user = emu.seed_toggl_user()
     r = await http.get(f"{BASE}/me", auth=httpx.BasicAuth(user.email, user.password))
     assert r.status_code == 200
@@ -81,7 +82,7 @@ async def test_email_password_auth(emu, http):
     ids=["none", "bad-token", "bad-password", "malformed"],
 )
 async def test_bad_credential_is_403(emu, http, auth):
-    """Toggl v8 answers a bad credential with 403, not 401 (README)."""
+    """Toggl v8 answers a bad credential with 403, not 401 (toggl_api.md, "Authentication")."""
     emu.seed_toggl_user()
     headers = {"Authorization": "Basic !!!"} if auth == "garbage" else {}
     r = await http.get(
@@ -92,7 +93,7 @@ async def test_bad_credential_is_403(emu, http, auth):
 
 async def test_related_data_and_since(emu, http):
     """with_related_data=true adds the related lists; since keeps objects changed after it
-    (doc L24-L27, L58-L144)."""
+    ("Get current user data")."""
     user = emu.seed_toggl_user(related=3)
     auth = token_auth(user.api_token)
     r = await http.get(f"{BASE}/me", params={"with_related_data": "true"}, auth=auth)
@@ -120,7 +121,8 @@ async def test_related_data_and_since(emu, http):
 
 
 async def test_put_me_updates_fields(emu, http):
-    """PUT /me {"user": {...}} changes the fields given, returns {"data": user} (doc L145-L198)."""
+    """PUT /me {"user": {...}} changes the fields given, returns {"data": user} ("Update user
+    data")."""
     user = emu.seed_toggl_user()
     payload = {
         "user": {
@@ -159,7 +161,8 @@ async def test_put_me_updates_fields(emu, http):
     ],
 )
 async def test_put_me_rejects_with_an_array_of_messages(emu, http, fields):
-    """A rejected update is a 400 with an array of messages (README; rules doc L146-L161)."""
+    """A rejected update is a 400 with an array of messages (toggl_api.md,
+    "Failed requests", says 404; the rules: "Update user data")."""
     user = emu.seed_toggl_user()
     r = await http.put(f"{BASE}/me", json={"user": fields}, auth=token_auth(user.api_token))
     assert r.status_code == 400
@@ -180,7 +183,7 @@ async def test_put_me_collects_every_error(emu, http):
 
 
 async def test_change_password(emu, http):
-    """current_password + password change the password (doc L159-L161); the old one stops."""
+    """current_password + password change the password ("Update user data"); the old one stops."""
     user = emu.seed_toggl_user()
     fields = {"current_password": user.password, "password": "n3w-password"}
     r = await http.put(f"{BASE}/me", json={"user": fields}, auth=token_auth(user.api_token))
@@ -203,7 +206,7 @@ async def test_email_taken_by_someone_else(emu, http):
 
 async def test_reset_token(emu, http):
     """POST /reset_token answers the new token as a JSON string; the old token stops working
-    (doc L199-L204)."""
+    ("Reset API token")."""
     user = emu.seed_toggl_user()
     r = await http.post(f"{BASE}/reset_token", auth=token_auth(user.api_token))
     assert r.status_code == 200
@@ -217,7 +220,7 @@ async def test_reset_token(emu, http):
 
 async def test_signup(emu, http):
     """POST /signups needs no credential and returns {"data": user} with an api_token that works
-    (doc L206-L234)."""
+    ("Sign up new user")."""
     payload = {
         "user": {
             "email": "test.user@example.com",
@@ -267,14 +270,14 @@ async def test_signup(emu, http):
     ],
 )
 async def test_signup_validation(emu, http, fields):
-    """email, password >= 6, timezone and created_with are all required (doc L206-L210)."""
+    """email, password >= 6, timezone and created_with are all required ("Sign up new user")."""
     r = await http.post(f"{BASE}/signups", json={"user": fields})
     assert r.status_code == 400
     assert isinstance(r.json(), list)
 
 
 async def test_password_of_six_is_enough(emu, http):
-    """The password bound is "at least 6 characters" (doc L208): six is accepted."""
+    """The password bound is "at least 6 characters" ("Sign up new user"): six is accepted."""
     fields = {
         "email": "six@example.com",
         "password": "123456",
@@ -285,7 +288,7 @@ async def test_password_of_six_is_enough(emu, http):
 
 
 async def test_signup_body_must_wrap_user(emu, http):
-    """The fields go inside {"user": {...}} (doc L214)."""
+    """The fields go inside {"user": {...}} ("Sign up new user")."""
     r = await http.post(f"{BASE}/signups", json={"email": "a@example.com"})
     assert r.status_code == 400
 

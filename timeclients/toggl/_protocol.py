@@ -4,8 +4,8 @@ Every rule here cites Toggl's v8 API documentation: "Users"
 (https://github.com/toggl/toggl_api_docs/blob/master/chapters/users.md, "the document": "Get
 current user data", "Update user data", "Reset API token", "Sign up new user") and the API
 overview (https://github.com/toggl/toggl_api_docs/blob/master/toggl_api.md: a bad credential is
-a 403, a refused create or update a 404 with an array of messages, 1 request per second is a
-safe pace). Nothing here awaits or touches the network.
+a 403, a refused create or update a 404 with an array of messages) and the docs' README ("The
+API Format": 1 request per second is a safe pace). Nothing here awaits or touches the network.
 """
 
 from __future__ import annotations

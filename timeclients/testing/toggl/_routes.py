@@ -44,7 +44,7 @@ def answer(store: TogglStore, req: EmuRequest) -> Reply:
         return public.route.handler(store, req, public.params)
     user = store.authenticate(req)
     if user is None:
-        # Toggl's v8 README: a bad credential is a 403 (not 401)
+        # toggl_api.md, "Authentication": a bad credential is a 403 (not 401)
         return text_reply(403, "")
     if store.limiter is not None and not store.limiter.hit(user.id):
         # a leaky bucket: a 429 means wait and retry (no Retry-After is documented)

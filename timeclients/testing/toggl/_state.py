@@ -1,9 +1,10 @@
 """Toggl's server-side data (API v8 and v9 share it): accounts, credentials, related objects.
 
 Rules follow Toggl's API v8 documentation (https://github.com/toggl/toggl_api_docs, chapters
-"Users" and "Authentication", and its README: a bad credential is a 403, a rejected update an
-array of localized messages, and the rate limit a leaky bucket of about one request per second
-per token). That README also says a failed create or update answers **404** with the array;
+"Users" and "Authentication"; the overview, toggl_api.md: a bad credential is a 403, a rejected
+update an array of localized messages; the README, "The API Format": the rate limit is a leaky
+bucket of about one request per second per token). The overview's "Failed requests" says a
+failed create or update answers **404** with the array;
 the emulator answers 400 by default and 404 when ``refused_status=404`` (or
 ``emulator.toggl.refused_status = 404``), so both are tested.
 """
@@ -96,7 +97,8 @@ class TogglStore(VendorStore):
         burst: how many requests the bucket holds (the default 2 tolerates network jitter
             around a client that sends exactly one per second).
         refused_status: the status of a refused ``PUT /me`` or ``POST /signups`` (its body is
-            always the array of messages): 400, or 404 as Toggl's v8 README documents.
+            always the array of messages): 400, or 404 as Toggl's v8 overview documents ("Failed
+            requests").
         shared: ``clock``, ``wall_clock``, ``rng`` and ``lock`` (see :class:`VendorStore`).
     """
 
@@ -109,7 +111,7 @@ class TogglStore(VendorStore):
         **shared: Unpack[StoreArgs],
     ) -> None:
         super().__init__(**shared)
-        # Toggl's v8 README: a leaky bucket; one request per second per API token is safe
+        # Toggl v8 docs README, "The API Format": a leaky bucket; 1 request/s per token is safe
         self.limiter = LeakyBucket(rate, burst, self.clock) if rate else None
         self.users: dict[int, TogglUser] = {}
         #: The status of a refused update or signup: 400, or 404 (the real v8 way).
