@@ -2,8 +2,9 @@
 
 A vendor client owns a :class:`Channel` (its base URL, credential headers, limits and error
 rules) and hands it :class:`Request` descriptions built by pure vendor code. This module is
-the only place that awaits the network or the clock on behalf of a call, and the only place
-httpx exceptions are caught: they become :class:`~timeclients.errors.TransportError` here.
+the only place that awaits the network or the clock on behalf of a call; the backends' sanitised
+failures become :class:`~timeclients.errors.TransportError` here, chained to nothing that holds
+a header or a query string.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from ..errors import (
     TransportError,
     error_class_for_status,
 )
+from ._backends import WireFailure
 from ._config import RateLimit, RetryPolicy, Timeouts
-from ._pool import HttpPool, _httpx_timeout
-from ._ratelimit import Limiter
+from ._pool import HttpPool
+from ._ratelimit import Clock, Limiter
 from ._retry import (
     backoff_delay,
     parse_retry_after,
@@ -56,8 +58,6 @@ logger: Final = logging.getLogger("timeclients")
 NO_BODY: Final[Any] = object()
 
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Failures that happen before a byte of the request left: safe to resend even a POST.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAX_BODY_IN_ERROR: Final = 2000
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 
@@ -219,7 +219,7 @@ class Channel:
         "_headers",
         "_key",
         "_status_errors",
-        "_timeout",
+        "_timeouts",
         "pool",
         "rate_limit",
         "retry",
@@ -251,10 +251,8 @@ class Channel:
         self._key = (vendor, credential_id)
         self._status_errors = dict(status_errors or {})
         self._error_message = error_message
-        self._timeout = (
-            _httpx_timeout(Timeouts.of(timeout, connect=pool.timeouts.connect))
-            if timeout is not None
-            else None
+        self._timeouts = (
+            Timeouts.of(timeout, connect=pool.timeouts.connect) if timeout is not None else None
         )
 
     def set_credential(
@@ -295,7 +293,7 @@ class Channel:
         if limiter is not None:
             # The first wait happens in this small frame: a call queued behind a busy key holds
             # no URL, headers or loop state yet (~450 bytes less each; benchmarks/memory.py).
-            token = await limiter.acquire()
+            token = await _acquire(limiter, pool.clock, request)
         return await self._attempts(request, limiter, token)
 
     async def _attempts(
@@ -308,6 +306,9 @@ class Channel:
         method = request.method
         path = encode_path(request.path)
         url = self._base_url + path
+        if request.query:
+            # The query is in the URL only: messages and logs carry the path alone.
+            url += "?" + str(httpx.QueryParams(request.query))
         headers = self._headers
         content: bytes | None = None
         if request.json is not NO_BODY:
@@ -316,56 +317,60 @@ class Channel:
         idempotent = (
             request.idempotent if request.idempotent is not None else method in _IDEMPOTENT_METHODS
         )
-        extra: dict[str, Any] = {}
-        if self._timeout is not None:
-            extra["timeout"] = self._timeout
-        if request.query:
-            extra["params"] = request.query
+        timeouts = self._timeouts or pool.timeouts
         stats = self.stats
         attempt = 0
         while True:
             attempt += 1
             if limiter is not None and attempt > 1:
-                token = await limiter.acquire()
+                token = await _acquire(limiter, clock, request)
             if pool.closed:  # closed while this call waited for its turn
                 raise ConfigurationError(f"{method} {path}: the HttpPool was closed")
             started = clock.now()
             stats.requests += 1
+            failure: WireFailure | None = None
             try:
-                response = await pool._client.fetch(
-                    method, url, content=content, headers=headers, **extra
-                )
-            except Exception as exc:  # (whatever a session closing under the call raises)
+                response = await pool.send(method, url, headers, content, timeouts)
+            except WireFailure as exc:
+                failure = exc
+            finally:
                 if token is not None:
                     _settle(limiter, token, clock.now())
-                if pool.closed:  # closed under this call: no retry can succeed
+            if failure is not None:
+                if failure.kind == "pool closed" or pool.closed:
+                    # Closed under this call: no retry can succeed.
                     raise ConfigurationError(
                         f"{method} {path}: the HttpPool was closed during the call"
-                    ) from exc
-                if not isinstance(exc, httpx.HTTPError):
-                    raise
+                    ) from failure
                 elapsed_ms = (clock.now() - started) * 1000.0
-                sent = not isinstance(exc, _NOT_SENT)
                 logger.debug(
                     "%s %s failed: %s after %.1f ms (attempt %d)",
                     method,
                     path,
-                    type(exc).__name__,
+                    failure,
                     elapsed_ms,
                     attempt,
                 )
                 if should_retry_transport(
-                    policy, attempt=attempt, idempotent=idempotent, sent=sent
+                    policy, attempt=attempt, idempotent=idempotent, sent=failure.sent
                 ):
                     stats.retries += 1
-                    await clock.sleep(backoff_delay(policy, attempt))
+                    delay = backoff_delay(policy, attempt)
+                    logger.info(
+                        "%s %s: %s; retrying in %.2f s (attempt %d of %d)",
+                        method,
+                        path,
+                        failure,
+                        delay,
+                        attempt + 1,
+                        policy.max_attempts,
+                    )
+                    await clock.sleep(delay)
                     continue
                 stats.failures += 1
                 raise TransportError(
-                    f"{method} {path}: {type(exc).__name__}: {exc}", method=method, path=path
-                ) from exc
-            if token is not None:
-                _settle(limiter, token, clock.now())
+                    f"{method} {path}: {failure}", method=method, path=path
+                ) from failure
             status = response.status
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
@@ -391,17 +396,33 @@ class Channel:
             ):
                 stats.retries += 1
                 delay = retry_after if retry_after is not None else backoff_delay(policy, attempt)
+                logger.info(
+                    "%s %s -> %d; retrying in %.2f s (attempt %d of %d)",
+                    method,
+                    path,
+                    status,
+                    delay,
+                    attempt + 1,
+                    policy.max_attempts,
+                )
                 if status == 429 and limiter is not None and self.rate_limit is not None:
                     # Pause the whole key: the other waiters must not walk into the same wall.
                     if retry_after is not None:
                         # The server said how long; this request waits it out on the limiter.
+                        logger.info(
+                            "%s: 429, pausing its rate-limit key for %.2f s", self.vendor, delay
+                        )
                         limiter.pause(retry_after)
                         continue
                     # No Retry-After: a sliding window frees a slot within an interval or two,
                     # so the key pauses two intervals (a full backoff would idle 25 slots at
                     # 50/s for one stray 429); this request backs off by the policy, which
                     # also covers a server that limits harder than we were told.
-                    limiter.pause(min(delay, 2.0 * self.rate_limit.interval))
+                    pause = min(delay, 2.0 * self.rate_limit.interval)
+                    logger.info(
+                        "%s: 429, pausing its rate-limit key for %.2f s", self.vendor, pause
+                    )
+                    limiter.pause(pause)
                 await clock.sleep(delay)
                 continue
             stats.failures += 1
@@ -428,6 +449,25 @@ class Channel:
         return cls(
             message, status=status, method=method, path=path, body=body, retry_after=retry_after
         )
+
+
+# A limiter wait longer than this is logged at INFO.
+_LONG_WAIT: Final = 1.0
+
+
+async def _acquire(limiter: Limiter, clock: Clock, request: Request) -> int | None:
+    """Wait for the limiter; a wait over a second is logged at INFO."""
+    started = clock.now()
+    token = await limiter.acquire()
+    waited = clock.now() - started
+    if waited > _LONG_WAIT:
+        logger.info(
+            "%s %s waited %.2f s for its rate-limit slot",
+            request.method,
+            encode_path(request.path),
+            waited,
+        )
+    return token
 
 
 def _settle(limiter: Limiter | None, token: int, arrived_by: float) -> None:

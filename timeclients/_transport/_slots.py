@@ -1,0 +1,172 @@
+"""First-come-first-served connection slots: the pool's own bound on requests in flight.
+
+Both backends sit behind these slots, so ``max_connections``, the pool timeout and fairness
+behave the same whatever library sends the bytes, and no library's queue ever holds more than
+``max_connections`` requests (httpcore's pool rescans its whole queue for every event, so a
+long queue inside it starves the event loop).
+
+* **first come, first served**: a released slot goes to the longest waiter, never to a
+  newcomer (aiohttp's connector hands an idle connection to a newcomer first: under sustained
+  load the request that just finished took its connection back at once and waiters starved);
+* **a waiter that times out or is cancelled takes no slot**: one woken and then cancelled
+  passes its turn on;
+* **closing** fails every waiter with :class:`SlotsClosed` at once.
+
+On asyncio a waiter is a bare future (a few hundred nanoseconds); elsewhere (trio, through
+anyio) an :class:`anyio.Event`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import math
+from typing import Any, Final
+
+import anyio
+
+__all__ = ["PoolTimedOut", "Slots", "SlotsClosed"]
+
+# A deadline this close is due: timers may fire a hair early.
+_SLACK: Final = 0.001
+
+
+class PoolTimedOut(Exception):
+    """No slot freed up within the pool timeout; nothing was sent."""
+
+
+class SlotsClosed(Exception):
+    """The pool was closed while the request waited for a slot; nothing was sent."""
+
+
+class _AnyioWaiter:
+    """A waiter outside asyncio: an event plus the outcome the releaser leaves."""
+
+    __slots__ = ("error", "event", "granted")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.granted = False
+        self.error: BaseException | None = None
+
+    def done(self) -> bool:
+        return self.granted or self.error is not None
+
+    def grant(self) -> None:
+        self.granted = True
+        self.event.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self.event.set()
+
+
+class Slots:
+    """At most ``limit`` holders at once; the others queue in arrival order."""
+
+    __slots__ = ("_closed", "_waiters", "held", "limit")
+
+    def __init__(self, limit: int) -> None:
+        #: The most holders at once.
+        self.limit = limit
+        #: Slots taken now.
+        self.held = 0
+        self._waiters: collections.deque[Any] = collections.deque()
+        self._closed = False
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a slot (a few may have left already)."""
+        return len(self._waiters)
+
+    async def acquire(self, patience: float | None) -> None:
+        """Take a slot, waiting at most ``patience`` seconds (the pool timeout) for one.
+
+        Raises :class:`PoolTimedOut` or :class:`SlotsClosed`; a cancelled wait takes no slot.
+        """
+        if self._closed:
+            raise SlotsClosed
+        if self.held < self.limit and not self._waiters:
+            self.held += 1
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # trio, through anyio
+            await self._acquire_anyio(patience)
+        else:
+            await self._acquire_asyncio(loop, patience)
+
+    async def _acquire_asyncio(
+        self, loop: asyncio.AbstractEventLoop, patience: float | None
+    ) -> None:
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = None
+        if patience is not None and math.isfinite(patience):
+            timer = loop.call_later(max(0.0, patience - _SLACK), _expire, waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release()  # granted, but leaving: the turn passes to the next waiter
+            else:
+                _discard(self._waiters, waiter)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    async def _acquire_anyio(self, patience: float | None) -> None:
+        waiter = _AnyioWaiter()
+        self._waiters.append(waiter)
+        try:
+            with anyio.move_on_after(patience):
+                await waiter.event.wait()
+        except BaseException:
+            if waiter.granted:
+                self.release()
+            else:
+                _discard(self._waiters, waiter)
+            raise
+        if waiter.granted:
+            return
+        if waiter.error is not None:
+            raise waiter.error
+        _discard(self._waiters, waiter)
+        raise PoolTimedOut
+
+    def release(self) -> None:
+        """Give the slot back: to the longest waiter still waiting, or to the free count."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if waiter.done():
+                continue
+            if isinstance(waiter, _AnyioWaiter):
+                waiter.grant()
+            else:
+                waiter.set_result(None)
+            return  # the slot changes hands: ``held`` stays
+        self.held -= 1
+
+    def close(self) -> None:
+        """Fail every waiter with :class:`SlotsClosed`; later acquisitions fail at once."""
+        self._closed = True
+        waiters, self._waiters = self._waiters, collections.deque()
+        for waiter in waiters:
+            if not waiter.done():
+                if isinstance(waiter, _AnyioWaiter):
+                    waiter.fail(SlotsClosed())
+                else:
+                    waiter.set_exception(SlotsClosed())
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(PoolTimedOut())
+
+
+def _discard(waiters: collections.deque[Any], waiter: object) -> None:
+    with contextlib.suppress(ValueError):  # granted and popped already
+        waiters.remove(waiter)
