@@ -17,6 +17,7 @@ from timeclients._transport import (
     encode_path,
     validate_base_url,
 )
+from timeclients._transport._backends import WireFailure
 from timeclients.errors import (
     APIError,
     AuthenticationError,
@@ -202,7 +203,10 @@ async def test_read_timeout_on_post_is_not_retried(fake_clock: FakeClock) -> Non
     with pytest.raises(TransportError) as info:
         await channel.send(Request("POST", ("x",), json={}))
     assert len(seen) == 1
-    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+    cause = info.value.__cause__
+    assert isinstance(cause, WireFailure)
+    assert cause.kind == "timeout"
+    assert cause.sent
 
 
 @pytest.mark.anyio

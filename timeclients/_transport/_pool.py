@@ -227,6 +227,7 @@ class HttpPool:
                         ),
                         routes=routes,
                     )
+                    self._wire.in_use = self._slots.taken
                     # Off asyncio (trio), or while respx mocks httpx: httpx sends instead.
                     self._fallback = httpx_wire
                 else:
@@ -267,7 +268,8 @@ class HttpPool:
         """
         if self._closed:
             raise WireFailure("pool closed", sent=False)
-        self._used = True
+        if self.backend != "custom":  # an injected transport is its owner's to close
+            self._used = True
         merged = self._merged_headers(headers)
         request: httpx.Request | None = None
         if self._request_hooks or self._response_hooks:

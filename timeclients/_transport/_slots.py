@@ -75,6 +75,10 @@ class Slots:
         self._waiters: collections.deque[Any] = collections.deque()
         self._closed = False
 
+    def taken(self) -> int:
+        """Slots taken now (``held``, as a callable)."""
+        return self.held
+
     @property
     def waiting(self) -> int:
         """Requests queued for a slot (a few may have left already)."""

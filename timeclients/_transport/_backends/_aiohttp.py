@@ -115,8 +115,9 @@ class AiohttpWire:
         # The keep-alive cap's bookkeeping: connections believed open, requests on them now,
         # and when the last one finished (after ``keepalive_expiry`` idle, none is left).
         self._open = 0
-        self._busy = 0
         self._last_done = 0.0
+        #: Requests holding a slot of the pool (set by the pool to its slots' count).
+        self.in_use: Callable[[], int] = lambda: 1
 
     def usable(self) -> bool:
         """True when running on asyncio, where aiohttp works."""
@@ -170,14 +171,18 @@ class AiohttpWire:
         return timeout
 
     def _keep_alive(self) -> bool:
-        """Whether the connection of the request now starting may stay open after it."""
-        busy = self._busy + 1
-        if busy > self._open:
-            self._open = busy
-        elif not self._busy and time.monotonic() - self._last_done > self._keepalive_expiry:
+        """Whether the connection of the request now starting may stay open after it.
+
+        ``in_use`` counts the pool's slots taken, this request's included (requests handed a
+        slot and about to start too): the connections they hold are not idle.
+        """
+        in_use = self.in_use()
+        if in_use > self._open:
+            self._open = in_use  # a connection is being opened
+        elif in_use == 1 and time.monotonic() - self._last_done > self._keepalive_expiry:
             self._open = 1  # idle longer than the expiry: aiohttp closed the others
         # Idle once this one ends, if the others are still busy: its own and the idle ones.
-        if self._open - self._busy > self._max_keepalive:
+        if self._open - (in_use - 1) > self._max_keepalive:
             self._open -= 1
             return False
         return True
@@ -209,7 +214,6 @@ class AiohttpWire:
             proxy = self._routes.for_url(target.scheme, target.host or "")
         if not self._keep_alive():
             headers = [*headers, ("Connection", "close")]
-        self._busy += 1
         try:
             async with session.request(
                 method,
@@ -228,7 +232,6 @@ class AiohttpWire:
         except (ValueError, TypeError):  # yarl or aiohttp refusing the URL or a header
             failure = WireFailure("invalid request", sent=False)
         finally:
-            self._busy -= 1
             self._last_done = time.monotonic()
         # Raised outside the ``except`` blocks: no library exception in the chain.
         assert failure is not None
