@@ -1,0 +1,320 @@
+"""Misbehaving servers against both backends: typed errors only, bounded time, counted attempts.
+
+Raw TCP servers (threads) play the hostile parts: odd redirects, a trickle of bytes, a
+kept-alive connection dropped after the request was read, a broken status line. Each case runs
+on the aiohttp and the httpx backend.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio
+import pytest
+
+from timeclients import HttpPool, RetryPolicy
+from timeclients._transport import NO_BODY, Channel, Request
+from timeclients._transport._backends import BACKEND_ENV
+from timeclients.errors import APIError, ConfigurationError, TimeClientsError, TransportError
+
+SECRET = "sk-live-0123456789abcdef"
+EMAIL = "jane.doe@example.com"
+
+
+class Hostile(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, behave: Callable[[socket.socket, int, Hostile], None]) -> None:
+        self.behave = behave
+        self.requests: list[tuple[float, bytes]] = []
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        server: Hostile = self.server  # type: ignore[assignment]
+        sock: socket.socket = self.request
+        sock.settimeout(10)
+        n = 0
+        buffer = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in buffer:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                while len(buffer) < length:
+                    buffer += sock.recv(65536)
+                buffer = buffer[length:]
+                with server.lock:
+                    server.requests.append((time.monotonic(), head))
+                server.behave(sock, n, server)
+                n += 1
+        except OSError:
+            return
+
+
+def _ok(sock: socket.socket, body: bytes = b"{}", extra: bytes = b"") -> None:
+    sock.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[..., Hostile]]:
+    """Start a hostile server with a given behaviour; all are shut down after the test."""
+    started: list[Hostile] = []
+
+    def start(behave: Callable[[socket.socket, int, Hostile], None]) -> Hostile:
+        server = Hostile(behave)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(params=["aiohttp", "httpx"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs once per backend."""
+    monkeypatch.delenv(BACKEND_ENV, raising=False)
+    return str(request.param)
+
+
+def channel(pool: HttpPool, base_url: str, retry: RetryPolicy | None = None) -> Channel:
+    return Channel(
+        pool,
+        vendor="test",
+        base_url=base_url,
+        headers={"X-Api-Key": SECRET, "Authorization": f"Basic {SECRET}"},
+        credential_id="cred",
+        rate_limit=None,
+        retry=retry,
+    )
+
+
+def chain_texts(exc: BaseException) -> Iterator[str]:
+    """The repr, str and args of every exception in ``exc``'s chain, and their attributes."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        link = stack.pop()
+        if link is None or id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield repr(link)
+        yield str(link)
+        yield repr(link.args)
+        yield repr(vars(link)) if hasattr(link, "__dict__") else ""
+        stack += [link.__cause__, link.__context__]
+
+
+@pytest.mark.parametrize(
+    "location", ["javascript:alert(1)", "mailto:x", "data:,x", "http://xn--/", "http://[::1"]
+)
+@pytest.mark.anyio
+async def test_a_redirect_to_an_odd_target_is_the_3xx_api_error(
+    backend: str, hostile: Callable[..., Hostile], location: str
+) -> None:
+    """A 3xx is never followed nor parsed: its APIError leaves, not httpx.InvalidURL."""
+
+    def redirect(sock: socket.socket, n: int, server: Hostile) -> None:
+        head = b"HTTP/1.1 302 Found\r\nLocation: " + location.encode()
+        sock.sendall(head + b"\r\nContent-Length: 0\r\n\r\n")
+
+    server = hostile(redirect)
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        with pytest.raises(APIError) as info:
+            await channel(pool, server.url).send(Request("GET", ("x",)))
+    assert info.value.status == 302
+
+
+@pytest.mark.anyio
+async def test_a_trickling_server_cannot_hold_a_call_past_its_timeout(
+    backend: str, hostile: Callable[..., Hostile]
+) -> None:
+    """One byte every 0.2 s resets no timer: the attempt's total deadline ends it."""
+    stop = threading.Event()
+
+    def trickle(sock: socket.socket, n: int, server: Hostile) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"x" * 100:
+            if stop.is_set():
+                return
+            sock.sendall(bytes([byte]))
+            time.sleep(0.2)
+
+    server = hostile(trickle)
+    try:
+        async with HttpPool(backend=backend, timeout=1.0) as pool:  # type: ignore[arg-type]
+            started = time.monotonic()
+            with anyio.fail_after(5), pytest.raises(TransportError, match="timeout"):
+                await channel(pool, server.url).send(Request("GET", ("x",)))
+            assert time.monotonic() - started < 2.0
+    finally:
+        stop.set()
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "GET"])
+@pytest.mark.anyio
+async def test_a_request_dropped_after_it_was_read_reaches_the_server_once(
+    backend: str, hostile: Callable[..., Hostile], method: str
+) -> None:
+    """No silent resend below the send loop: with no retries the server sees one request.
+
+    The first request opens a kept-alive connection; the second is read, then the server
+    hangs up. aiohttp used to resend it once by itself (two PUTs for one attempt).
+    """
+
+    def drop_second(sock: socket.socket, n: int, server: Hostile) -> None:
+        if n == 0:
+            _ok(sock)
+        else:
+            sock.close()
+            raise OSError("dropped")
+
+    server = hostile(drop_second)
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, server.url, retry=RetryPolicy.none())
+        await ch.send(Request("GET", ("warm",)))
+        with pytest.raises(TransportError) as info:
+            await ch.send(Request(method, ("x",), json={} if method != "GET" else NO_BODY))
+    assert len(server.requests) == 2  # the warm-up and one attempt: nothing resent
+    assert ch.stats.requests == 2
+    assert info.value.__cause__ is not None
+
+
+@pytest.mark.anyio
+async def test_a_post_dropped_after_it_was_read_is_not_retried(
+    backend: str, hostile: Callable[..., Hostile]
+) -> None:
+    """A POST that may have been applied is sent once, even with retries on."""
+
+    def drop(sock: socket.socket, n: int, server: Hostile) -> None:
+        sock.close()
+        raise OSError("dropped")
+
+    server = hostile(drop)
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, server.url, retry=RetryPolicy(max_attempts=3, backoff_initial=0.0))
+        with pytest.raises(TransportError):
+            await ch.send(Request("POST", ("x",), json={}))
+        assert len(server.requests) == 1
+        with pytest.raises(TransportError):
+            await ch.send(Request("PUT", ("x",), json={}))  # idempotent: retried, each counted
+    assert len(server.requests) == 1 + 3
+    assert ch.stats.requests == 1 + 3
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 300_000 + b"\r\n\r\n",  # header too long
+        b"NOT HTTP AT ALL\r\n\r\n",  # bad status line
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbad\r\n",  # bad chunk
+        b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort",  # body cut short
+    ],
+    ids=["long-header", "status-line", "bad-chunk", "short-body"],
+)
+@pytest.mark.anyio
+async def test_no_secret_or_query_anywhere_in_the_exception_chain(
+    backend: str, hostile: Callable[..., Hostile], answer: bytes
+) -> None:
+    """A protocol error's chain holds neither the credential nor the query (personal data)."""
+
+    def broken(sock: socket.socket, n: int, server: Hostile) -> None:
+        sock.sendall(answer)
+        sock.close()
+        raise OSError("done")
+
+    server = hostile(broken)
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        with pytest.raises(TimeClientsError) as info:
+            await channel(pool, server.url).send(
+                Request("GET", ("users",), query=(("email", EMAIL),))
+            )
+    assert isinstance(info.value, TransportError)
+    assert info.value.path == "/users"
+    texts = list(chain_texts(info.value))
+    for text in texts:
+        assert SECRET not in text
+        assert EMAIL not in text
+        assert "email=" not in text
+
+
+def _open_fds() -> int | None:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return None
+
+
+@pytest.mark.anyio
+async def test_closing_under_load_fails_every_call_and_nothing_leaves_after(
+    backend: str, hostile: Callable[..., Hostile]
+) -> None:
+    """aclose() under 2,000 calls: it returns promptly, the calls waiting fail, no request
+    reaches the server after it returned, and no socket stays open."""
+
+    def slow_ok(sock: socket.socket, n: int, server: Hostile) -> None:
+        time.sleep(0.05)
+        _ok(sock)
+
+    server = hostile(slow_ok)
+    fds_before = _open_fds()
+    pool = HttpPool(backend=backend, max_connections=20)  # type: ignore[arg-type]
+    ch = channel(pool, server.url, retry=RetryPolicy(max_attempts=3, backoff_initial=0.0))
+    outcomes: list[Any] = []
+
+    async def call() -> None:
+        try:
+            outcomes.append(await ch.send(Request("GET", ("x",))))
+        except TimeClientsError as exc:
+            outcomes.append(exc)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tg:
+            for _ in range(2000):
+                tg.start_soon(call)
+            await anyio.sleep(0.3)
+            started = time.monotonic()
+            await pool.aclose()
+            closed_at = time.monotonic()
+    assert closed_at - started < 6.0
+    assert len(outcomes) == 2000
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(failed) >= 1500
+    assert all(isinstance(o, ConfigurationError) for o in failed), {type(o) for o in failed}
+    await anyio.sleep(0.3)
+    with server.lock:
+        late = [t for t, _ in server.requests if t > closed_at]
+    assert late == []
+    fds_after = _open_fds()
+    if fds_before is not None and fds_after is not None:
+        assert fds_after <= fds_before + 2  # the hostile server's own sockets may linger
