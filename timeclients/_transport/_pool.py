@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ssl
 import warnings
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
@@ -98,6 +99,23 @@ def _default_headers(headers: Mapping[str, str] | None) -> list[tuple[str, str]]
     return list(base.values())
 
 
+def _unclosed(wire: Any, backend: str) -> None:
+    """A pool with open connections was collected unclosed: warn, and close what aiohttp holds.
+
+    Runs as a weakref callback, before any ``__del__`` of the objects collected with the pool,
+    so aiohttp's own "Unclosed client session" / "Unclosed connector" never show.
+    """
+    warnings.warn(
+        f"unclosed <HttpPool backend={backend}>: close it with `await pool.aclose()` or use "
+        "`async with HttpPool() as pool:`",
+        ResourceWarning,
+        stacklevel=2,
+    )
+    close = getattr(wire, "close_unawaited", None)
+    if close is not None:
+        close()
+
+
 class HttpPool:
     """One HTTP connection pool for any number of vendor clients.
 
@@ -138,15 +156,16 @@ class HttpPool:
     """
 
     __slots__ = (
+        "__weakref__",
         "_closed",
         "_fallback",
+        "_finalizer",
         "_headers",
         "_names",
         "_request_hooks",
         "_response_hooks",
         "_scopes",
         "_slots",
-        "_used",
         "_wire",
         "backend",
         "clock",
@@ -172,8 +191,8 @@ class HttpPool:
         trust_env: bool = True,
         event_hooks: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
-        self._closed = True  # until built: ``__del__`` of a half-built pool does nothing
-        self._used = False
+        self._closed = True  # until built
+        self._finalizer: weakref.finalize[Any, Any] | None = None
         if timeout is None:
             raise ConfigurationError("timeout must be a number of seconds; None is unbounded")
         for name, value in (
@@ -268,8 +287,9 @@ class HttpPool:
         """
         if self._closed:
             raise WireFailure("pool closed", sent=False)
-        if self.backend != "custom":  # an injected transport is its owner's to close
-            self._used = True
+        if self._finalizer is None and self.backend != "custom":
+            # Connections open from now on (an injected transport is its owner's to close).
+            self._finalizer = weakref.finalize(self, _unclosed, self._wire, self.backend)
         merged = self._merged_headers(headers)
         request: httpx.Request | None = None
         if self._request_hooks or self._response_hooks:
@@ -360,6 +380,8 @@ class HttpPool:
         if self._closed:
             return
         self._closed = True
+        if self._finalizer is not None:
+            self._finalizer.detach()
         self._slots.close()
         for scope in list(self._scopes):
             scope.cancel()
@@ -369,20 +391,6 @@ class HttpPool:
         await self._wire.aclose()
         if self._fallback is not None:
             await self._fallback.aclose()
-
-    def __del__(self) -> None:
-        if self._closed or not self._used:
-            return
-        self._closed = True
-        warnings.warn(
-            f"unclosed {self!r}: close it with `await pool.aclose()` or `async with HttpPool()`",
-            ResourceWarning,
-            stacklevel=2,
-            source=self,
-        )
-        close = getattr(self._wire, "close_unawaited", None)
-        if close is not None:
-            close()
 
     async def __aenter__(self) -> HttpPool:
         return self

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import ssl
 import time
 import warnings
@@ -244,17 +245,27 @@ class AiohttpWire:
             await session.close()
 
     def close_unawaited(self) -> None:
-        """Close from ``__del__`` of an unclosed pool, without aiohttp's own warnings."""
+        """Close for an unclosed pool being collected, without aiohttp's own warnings."""
         session, self._session = self._session, None
         if session is None or session.closed:
             return
         connector = session.connector
         session.detach()
-        if connector is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    waiter = connector.close()
-                    del waiter
-                except Exception:  # noqa: BLE001, S110 -- a finaliser must not raise
-                    pass
+        if connector is None:
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                # ``close()`` is a coroutine function on newer aiohttp, a function returning
+                # an awaitable on older ones; its first step closes every connection at once.
+                closing: Any = connector.close()
+                if inspect.iscoroutine(closing):
+                    try:
+                        closing.send(None)
+                    except StopIteration:
+                        pass
+                    finally:
+                        closing.close()
+                del closing
+            except Exception:  # noqa: BLE001, S110 -- a finaliser must not raise
+                pass
