@@ -18,7 +18,7 @@ import anyio
 import pytest
 
 from tests.transport.conftest import Hostile, _ok
-from timeclients import HttpPool, RetryPolicy
+from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients._transport import NO_BODY, Channel, Request
 from timeclients._transport._backends import BACKEND_ENV
 from timeclients.errors import APIError, ConfigurationError, TimeClientsError, TransportError
@@ -244,3 +244,43 @@ async def test_closing_under_load_fails_every_call_and_nothing_leaves_after(
     fds_after = _open_fds()
     if fds_before is not None and fds_after is not None:
         assert fds_after <= fds_before + 2  # the hostile server's own sockets may linger
+
+
+@pytest.mark.anyio
+async def test_closing_under_5000_rate_limited_calls_fails_them_at_once(
+    backend: str, hostile: Callable[..., Hostile]
+) -> None:
+    """Calls queued behind a 50/s limit fail when the pool closes, not when their turn comes."""
+    server = hostile(lambda sock, n, srv: _ok(sock))
+    pool = HttpPool(backend=backend)  # type: ignore[arg-type]
+    ch = Channel(
+        pool,
+        vendor="test",
+        base_url=server.url,
+        headers={"X-Api-Key": SECRET},
+        credential_id="cred",
+        rate_limit=RateLimit(50, 1.0),
+        retry=RetryPolicy(),
+    )
+    outcomes: list[Any] = []
+
+    async def call() -> None:
+        try:
+            outcomes.append(await ch.send(Request("GET", ("x",))))
+        except TimeClientsError as exc:
+            outcomes.append(exc)
+
+    with anyio.fail_after(20):  # the queue would take 100 s to drain at 50/s
+        async with anyio.create_task_group() as tg:
+            for _ in range(5000):
+                tg.start_soon(call)
+            await anyio.sleep(0.5)
+            await pool.aclose()
+            closed_at = time.monotonic()
+    assert len(outcomes) == 5000
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(failed) >= 4900
+    assert all(isinstance(o, ConfigurationError) for o in failed)
+    await anyio.sleep(0.2)
+    with server.lock:
+        assert [t for t, _ in server.requests if t > closed_at] == []

@@ -370,6 +370,19 @@ class HttpPool:
             pass
         raise WireFailure("invalid URL", sent=False)
 
+    async def wait_for(self, waiting: Awaitable[Any]) -> Any:
+        """Await ``waiting`` (a rate-limit slot); closing the pool cancels the wait.
+
+        Raises :class:`WireFailure` (``"pool closed"``) when the pool closed during the wait.
+        """
+        with anyio.CancelScope() as scope:
+            self._scopes.add(scope)
+            try:
+                return await waiting
+            finally:
+                self._scopes.discard(scope)
+        raise WireFailure("pool closed", sent=False)
+
     async def aclose(self) -> None:
         """Close every connection; fail the calls waiting for a slot or on the wire. Idempotent.
 

@@ -31,7 +31,7 @@ from ..errors import (
 from ._backends import WireFailure
 from ._config import RateLimit, RetryPolicy, Timeouts
 from ._pool import HttpPool
-from ._ratelimit import Clock, Limiter
+from ._ratelimit import Limiter
 from ._retry import (
     backoff_delay,
     parse_retry_after,
@@ -293,7 +293,7 @@ class Channel:
         if limiter is not None:
             # The first wait happens in this small frame: a call queued behind a busy key holds
             # no URL, headers or loop state yet (~450 bytes less each; benchmarks/memory.py).
-            token = await _acquire(limiter, pool.clock, request)
+            token = await _acquire(limiter, pool, request)
         return await self._attempts(request, limiter, token)
 
     async def _attempts(
@@ -323,7 +323,7 @@ class Channel:
         while True:
             attempt += 1
             if limiter is not None and attempt > 1:
-                token = await _acquire(limiter, clock, request)
+                token = await _acquire(limiter, pool, request)
             if pool.closed:  # closed while this call waited for its turn
                 raise ConfigurationError(f"{method} {path}: the HttpPool was closed")
             started = clock.now()
@@ -455,10 +455,20 @@ class Channel:
 _LONG_WAIT: Final = 1.0
 
 
-async def _acquire(limiter: Limiter, clock: Clock, request: Request) -> int | None:
-    """Wait for the limiter; a wait over a second is logged at INFO."""
+async def _acquire(limiter: Limiter, pool: HttpPool, request: Request) -> int | None:
+    """Wait for the limiter (closing the pool ends the wait); a wait over a second is logged."""
+    clock = pool.clock
     started = clock.now()
-    token = await limiter.acquire()
+    try:
+        token: int | None = await pool.wait_for(limiter.acquire())
+    except WireFailure:
+        closed = True
+    else:
+        closed = False
+    if closed:
+        raise ConfigurationError(
+            f"{request.method} {encode_path(request.path)}: the HttpPool was closed"
+        )
     waited = clock.now() - started
     if waited > _LONG_WAIT:
         logger.info(
