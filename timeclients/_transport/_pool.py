@@ -26,7 +26,7 @@ from ._backends import (
 )
 from ._config import Timeouts
 from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, SystemClock
-from ._slots import PoolTimedOut, Slots, SlotsClosed
+from ._slots import PoolTimedOut, Slots, SlotsClosed, Ticket
 
 __all__ = ["HttpPool"]
 
@@ -297,6 +297,15 @@ class HttpPool:
             for hook in self._request_hooks:
                 await hook(request)
             merged = request.headers.multi_items()
+        wire = self._wire
+        fallback = self._fallback
+        if fallback is not None and (httpx_is_mocked() or not wire.usable()):
+            wire = fallback
+        elif fallback is not None:  # aiohttp: the request takes its slot inside aiohttp
+            built = await self._send_with_ticket(wire, method, url, merged, content, timeouts)
+            if self._response_hooks:
+                await self._run_response_hooks(built, request)
+            return built
         failure: WireFailure | None = None
         try:
             await self._slots.acquire(timeouts.pool)
@@ -312,10 +321,6 @@ class HttpPool:
         try:
             if self._closed:  # woken for a slot in the same step as the pool closed
                 raise WireFailure("pool closed", sent=False)
-            wire = self._wire
-            fallback = self._fallback
-            if fallback is not None and (httpx_is_mocked() or not wire.usable()):
-                wire = fallback
             with anyio.CancelScope(deadline=anyio.current_time() + timeouts.total) as scope:
                 self._scopes.add(scope)
                 try:
@@ -333,18 +338,50 @@ class HttpPool:
                 "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
             )
         if self._response_hooks:
-            assert request is not None
-            response = httpx.Response(
-                reply.status,
-                headers=[
-                    (k, v) for k, v in reply.headers.items() if k.lower() != "content-encoding"
-                ],
-                content=reply.content,
-                request=request,
-            )
-            for hook in self._response_hooks:
-                await hook(response)
+            await self._run_response_hooks(reply, request)
         return reply
+
+    async def _send_with_ticket(
+        self,
+        wire: Any,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        content: bytes | None,
+        timeouts: Timeouts,
+    ) -> Reply:
+        """An attempt on a backend that takes its slot itself, once its request is built."""
+        reply: Reply | None = None
+        # Until the slot is taken the deadline is the pool timeout's; then ``total`` from there.
+        deadline = anyio.current_time() + timeouts.pool + timeouts.total
+        with anyio.CancelScope(deadline=deadline) as scope:
+            ticket = Ticket(self._slots, timeouts.pool, timeouts.total, scope)
+            self._scopes.add(scope)
+            try:
+                reply = await wire.send(
+                    method, url, headers, content, timeouts.connect, timeouts.read, ticket=ticket
+                )
+            finally:
+                self._scopes.discard(scope)
+                if ticket.acquired:
+                    self._slots.release()
+        if reply is None:  # the deadline passed, or the pool closed under the attempt
+            if self._closed:
+                raise WireFailure("pool closed", sent=ticket.acquired)
+            raise WireFailure(
+                "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
+            )
+        return reply
+
+    async def _run_response_hooks(self, reply: Reply, request: httpx.Request | None) -> None:
+        assert request is not None
+        # The body is decoded already: without its Content-Encoding, httpx keeps it as is.
+        headers = [(k, v) for k, v in reply.headers.items() if k.lower() != "content-encoding"]
+        response = httpx.Response(
+            reply.status, headers=headers, content=reply.content, request=request
+        )
+        for hook in self._response_hooks:
+            await hook(response)
 
     @staticmethod
     def _hook_request(

@@ -32,6 +32,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._slots import TICKET, PoolTimedOut, SlotsClosed, Ticket
 from ._common import ProxyRoutes, Reply, WireFailure
 
 if TYPE_CHECKING:
@@ -81,10 +82,29 @@ def map_aiohttp_error(exc: BaseException) -> WireFailure:
     return WireFailure("transport error", sent=True, detail=type(exc).__name__)
 
 
-async def _no_silent_resend(req: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Client middleware: a failure after connecting leaves as one aiohttp does not retry."""
+async def _slot_then_send(req: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Client middleware: take the pool's slot, then send; no silent resend after a failure.
+
+    The slot is taken here, after aiohttp built the request (see :class:`Ticket`). A failure
+    after connecting leaves as an exception aiohttp does not retry.
+    """
     import aiohttp
 
+    ticket = TICKET.get()
+    if ticket is not None:
+        failure: WireFailure | None = None
+        try:
+            await ticket.take()
+        except PoolTimedOut:
+            failure = WireFailure(
+                "pool timeout", sent=False, detail=f"no free connection in {ticket.patience:g} s"
+            )
+        except SlotsClosed:
+            failure = WireFailure("pool closed", sent=False)
+        if failure is not None:
+            raise _Unretried(failure)
+        if ticket.keep_alive is not None and not ticket.keep_alive():
+            req.headers["Connection"] = "close"  # the keep-alive cap: the server closes it
     try:
         return await handler(req)
     except aiohttp.ClientConnectorError:
@@ -150,7 +170,7 @@ class AiohttpWire:
             # A pool is shared by credentials: one's cookies must not ride on another's calls.
             cookie_jar=aiohttp.DummyCookieJar(),
             raise_for_status=False,
-            middlewares=(_no_silent_resend,),
+            middlewares=(_slot_then_send,),
         )
         self._session = session
         self._loop = asyncio.get_running_loop()
@@ -177,7 +197,7 @@ class AiohttpWire:
         ``in_use`` counts the pool's slots taken, this request's included (requests handed a
         slot and about to start too): the connections they hold are not idle.
         """
-        in_use = self.in_use()
+        in_use = self.in_use()  # this request's slot is taken by now
         if in_use > self._open:
             self._open = in_use  # a connection is being opened
         elif in_use == 1 and time.monotonic() - self._last_done > self._keepalive_expiry:
@@ -196,8 +216,12 @@ class AiohttpWire:
         content: bytes | None,
         connect: float | None,
         read: float | None,
+        ticket: Ticket | None = None,
     ) -> Reply:
-        """One request, its response read whole; failures raise :class:`WireFailure`."""
+        """One request, its response read whole; failures raise :class:`WireFailure`.
+
+        With a ``ticket``, the request takes its slot of the pool inside aiohttp's request.
+        """
         import aiohttp
         import yarl
 
@@ -213,8 +237,13 @@ class AiohttpWire:
         proxy = None
         if self._routes.any:
             proxy = self._routes.for_url(target.scheme, target.host or "")
-        if not self._keep_alive():
-            headers = [*headers, ("Connection", "close")]
+        if ticket is not None:
+            ticket.keep_alive = self._keep_alive
+            context_token = TICKET.set(ticket)
+        else:  # the pool took the slot already
+            context_token = None
+            if not self._keep_alive():
+                headers = [*headers, ("Connection", "close")]
         try:
             async with session.request(
                 method,
@@ -234,6 +263,8 @@ class AiohttpWire:
             failure = WireFailure("invalid request", sent=False)
         finally:
             self._last_done = time.monotonic()
+            if context_token is not None:
+                TICKET.reset(context_token)
         # Raised outside the ``except`` blocks: no library exception in the chain.
         assert failure is not None
         raise failure
