@@ -352,9 +352,9 @@ class HttpPool:
     ) -> Reply:
         """An attempt on a backend that takes its slot itself, once its request is built."""
         reply: Reply | None = None
-        # Until the slot is taken the deadline is the pool timeout's; then ``total`` from there.
-        deadline = anyio.current_time() + timeouts.pool + timeouts.total
-        with anyio.CancelScope(deadline=deadline) as scope:
+        # The slots bound the wait by the pool timeout; the ticket sets the attempt's deadline
+        # when it has its slot (one timer per attempt).
+        with anyio.CancelScope() as scope:
             ticket = Ticket(self._slots, timeouts.pool, timeouts.total, scope)
             self._scopes.add(scope)
             try:

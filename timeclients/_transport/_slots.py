@@ -107,7 +107,7 @@ TICKET: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar(
 class Slots:
     """At most ``limit`` holders at once; the others queue in arrival order."""
 
-    __slots__ = ("_closed", "_waiters", "held", "limit")
+    __slots__ = ("_closed", "_deadlines", "_sweep", "_waiters", "held", "limit")
 
     def __init__(self, limit: int) -> None:
         #: The most holders at once.
@@ -115,6 +115,9 @@ class Slots:
         #: Slots taken now.
         self.held = 0
         self._waiters: collections.deque[Any] = collections.deque()
+        # The pool deadline of each asyncio waiter that has one, and the one timer for them.
+        self._deadlines: dict[asyncio.Future[None], float] = {}
+        self._sweep: asyncio.TimerHandle | None = None
         self._closed = False
 
     @property
@@ -153,9 +156,14 @@ class Slots:
     ) -> None:
         waiter: asyncio.Future[None] = loop.create_future()
         self._waiters.append(waiter)
-        timer = None
         if patience is not None and math.isfinite(patience):
-            timer = loop.call_later(max(0.0, patience - _SLACK), _expire, waiter)
+            deadline = loop.time() + patience
+            self._deadlines[waiter] = deadline
+            sweep = self._sweep
+            if sweep is None or deadline < sweep.when():
+                if sweep is not None:
+                    sweep.cancel()
+                self._sweep = loop.call_at(deadline, self._expire, loop)
         try:
             await waiter
         except BaseException:
@@ -165,8 +173,27 @@ class Slots:
                 _discard(self._waiters, waiter)
             raise
         finally:
-            if timer is not None:
-                timer.cancel()
+            self._deadlines.pop(waiter, None)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Fail the waiters whose pool deadline has come; re-arm for the next one.
+
+        One timer serves every waiter (a timer each cost a handle, a heap push and a cancel
+        per waiting request); with one pool timeout the earliest deadline is the oldest
+        waiter's, and the timer rarely fires at all.
+        """
+        self._sweep = None
+        now = loop.time() + _SLACK
+        earliest: float | None = None
+        for waiter, deadline in list(self._deadlines.items()):
+            if waiter.done():
+                continue
+            if deadline <= now:
+                waiter.set_exception(PoolTimedOut())
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None:
+            self._sweep = loop.call_at(earliest, self._expire, loop)
 
     async def _acquire_anyio(self, patience: float | None) -> None:
         waiter = _AnyioWaiter()
@@ -204,6 +231,9 @@ class Slots:
     def close(self) -> None:
         """Fail every waiter with :class:`SlotsClosed`; later acquisitions fail at once."""
         self._closed = True
+        sweep, self._sweep = self._sweep, None
+        if sweep is not None:
+            sweep.cancel()
         waiters, self._waiters = self._waiters, collections.deque()
         for waiter in waiters:
             if not waiter.done():
@@ -211,11 +241,6 @@ class Slots:
                     waiter.fail(SlotsClosed())
                 else:
                     waiter.set_exception(SlotsClosed())
-
-
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(PoolTimedOut())
 
 
 def _discard(waiters: collections.deque[Any], waiter: object) -> None:
