@@ -21,7 +21,13 @@ from tests.transport.conftest import Hostile, _ok
 from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients._transport import NO_BODY, Channel, Request
 from timeclients._transport._backends import BACKEND_ENV
-from timeclients.errors import APIError, ConfigurationError, TimeClientsError, TransportError
+from timeclients.errors import (
+    APIError,
+    ConfigurationError,
+    TimeClientsError,
+    TransportError,
+    ValidationError,
+)
 
 SECRET = "sk-live-0123456789abcdef"
 EMAIL = "jane.doe@example.com"
@@ -284,3 +290,24 @@ async def test_closing_under_5000_rate_limited_calls_fails_them_at_once(
     await anyio.sleep(0.2)
     with server.lock:
         assert [t for t, _ in server.requests if t > closed_at] == []
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        Request("GET", ("users", "\ud800")),
+        Request("GET", ("users",), query=(("email", "\ud800@example.com"),)),
+    ],
+    ids=["path", "query"],
+)
+@pytest.mark.anyio
+async def test_a_lone_surrogate_is_a_validation_error_and_nothing_is_sent(
+    backend: str, hostile: Callable[..., Hostile], request_: Request
+) -> None:
+    """Text that cannot be encoded as UTF-8 never reaches the wire: ValidationError."""
+    server = hostile(lambda sock, n, srv: _ok(sock))
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, server.url)
+        with pytest.raises(ValidationError, match="nothing was sent"):
+            await ch.send(request_)
+    assert server.requests == []

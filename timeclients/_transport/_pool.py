@@ -325,7 +325,14 @@ class HttpPool:
                 self._scopes.add(scope)
                 try:
                     reply = await wire.send(
-                        method, url, merged, content, timeouts.connect, timeouts.read
+                        method,
+                        url,
+                        merged,
+                        content,
+                        timeouts.connect,
+                        timeouts.read,
+                        write=timeouts.write,
+                        pool=timeouts.pool,
                     )
                 finally:
                     self._scopes.discard(scope)

@@ -26,6 +26,7 @@ from ..errors import (
     DecodeError,
     RateLimitedError,
     TransportError,
+    ValidationError,
     error_class_for_status,
 )
 from ._backends import WireFailure
@@ -304,15 +305,25 @@ class Channel:
         clock = pool.clock
         policy = self.retry
         method = request.method
-        path = encode_path(request.path)
-        url = self._base_url + path
-        if request.query:
-            # The query is in the URL only: messages and logs carry the path alone.
-            url += "?" + str(httpx.QueryParams(request.query))
+        try:
+            path = encode_path(request.path)
+            url = self._base_url + path
+            if request.query:
+                # The query is in the URL only: messages and logs carry the path alone.
+                url += "?" + str(httpx.QueryParams(request.query))
+            content: bytes | None = None
+            if request.json is not NO_BODY:
+                content = json.dumps(request.json, separators=(",", ":")).encode("utf-8")
+        except ValueError as exc:  # a lone surrogate cannot be encoded: nothing is sent
+            reason = type(exc).__name__
+        else:
+            reason = ""
+        if reason:
+            raise ValidationError(
+                f"{method} request", f"must be encodable as UTF-8 ({reason}); nothing was sent"
+            )
         headers = self._headers
-        content: bytes | None = None
-        if request.json is not NO_BODY:
-            content = json.dumps(request.json, separators=(",", ":")).encode("utf-8")
+        if content is not None:
             headers = {**headers, "Content-Type": "application/json"}
         idempotent = (
             request.idempotent if request.idempotent is not None else method in _IDEMPOTENT_METHODS

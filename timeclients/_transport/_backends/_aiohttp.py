@@ -261,6 +261,10 @@ class AiohttpWire:
             failure = map_aiohttp_error(exc)
         except (ValueError, TypeError):  # yarl or aiohttp refusing the URL or a header
             failure = WireFailure("invalid request", sent=False)
+        except RuntimeError:
+            if not session.closed:
+                raise
+            failure = WireFailure("pool closed", sent=False)  # closed under this call
         finally:
             self._last_done = time.monotonic()
             if context_token is not None:
