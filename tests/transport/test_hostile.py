@@ -311,3 +311,38 @@ async def test_a_lone_surrogate_is_a_validation_error_and_nothing_is_sent(
         with pytest.raises(ValidationError, match="nothing was sent"):
             await ch.send(request_)
     assert server.requests == []
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+@pytest.mark.anyio
+async def test_closing_on_trio_fails_the_calls_waiting_for_their_turn(
+    hostile: Callable[..., Hostile],
+) -> None:
+    """On trio too, calls queued behind the rate limit fail at once when the pool closes."""
+    server = hostile(lambda sock, n, srv: _ok(sock))
+    pool = HttpPool(backend="httpx")
+    ch = Channel(
+        pool,
+        vendor="test",
+        base_url=server.url,
+        headers={},
+        credential_id="cred",
+        rate_limit=RateLimit(1, 1.0),
+        retry=None,
+    )
+    outcomes: list[Any] = []
+
+    async def call() -> None:
+        try:
+            outcomes.append(await ch.send(Request("GET", ("x",))))
+        except TimeClientsError as exc:
+            outcomes.append(exc)
+
+    with anyio.fail_after(5):  # ten calls at 1/s would take ten seconds
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(call)
+            await anyio.sleep(0.3)
+            await pool.aclose()
+    assert len(outcomes) == 10
+    assert sum(isinstance(o, ConfigurationError) for o in outcomes) >= 9

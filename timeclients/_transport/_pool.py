@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import warnings
 import weakref
@@ -157,9 +158,11 @@ class HttpPool:
 
     __slots__ = (
         "__weakref__",
+        "_close_cancelled",
         "_closed",
         "_fallback",
         "_finalizer",
+        "_guarded",
         "_headers",
         "_names",
         "_request_hooks",
@@ -221,6 +224,8 @@ class HttpPool:
         )
         self._slots = Slots(max_connections)
         self._scopes: set[anyio.CancelScope] = set()
+        self._guarded: set[asyncio.Task[Any]] = set()
+        self._close_cancelled: set[asyncio.Task[Any]] = set()
         #: What sends the bytes: ``"aiohttp"``, ``"httpx"``, or ``"custom"`` (an injected
         #: ``transport``).
         self.backend: str = "custom"
@@ -414,6 +419,34 @@ class HttpPool:
             pass
         raise WireFailure("invalid URL", sent=False)
 
+    def guard_wait(self) -> asyncio.Task[Any] | None:
+        """Register the current asyncio task as waiting for a rate-limit turn; ``None`` off asyncio.
+
+        :meth:`aclose` cancels the registered tasks; :meth:`cancelled_by_close` tells that
+        cancellation from any other.
+        """
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no asyncio loop: trio, through anyio
+            return None
+        if task is not None:
+            self._guarded.add(task)
+        return task
+
+    def unguard_wait(self, task: asyncio.Task[Any]) -> None:
+        """The task's wait is over."""
+        self._guarded.discard(task)
+
+    def cancelled_by_close(self, task: asyncio.Task[Any]) -> bool:
+        """True when :meth:`aclose` cancelled ``task``; the cancellation is then withdrawn."""
+        if task not in self._close_cancelled:
+            return False
+        self._close_cancelled.discard(task)
+        uncancel = getattr(task, "uncancel", None)  # Python 3.11+
+        if uncancel is not None:
+            uncancel()
+        return True
+
     async def wait_for(self, waiting: Awaitable[Any]) -> Any:
         """Await ``waiting`` (a rate-limit slot); closing the pool cancels the wait.
 
@@ -442,6 +475,9 @@ class HttpPool:
         self._slots.close()
         for scope in list(self._scopes):
             scope.cancel()
+        for task in list(self._guarded):  # calls waiting for a rate-limit turn, on asyncio
+            self._close_cancelled.add(task)
+            task.cancel()
         with anyio.move_on_after(_CLOSE_GRACE):
             while self._slots.held:  # noqa: ASYNC110 -- attempts leave at their own pace
                 await anyio.sleep(0.005)
