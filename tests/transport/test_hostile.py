@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import socketserver
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ import pytest
 from tests.transport.conftest import Hostile, _ok
 from timeclients import HttpPool, RateLimit, RetryPolicy
 from timeclients._transport import NO_BODY, Channel, Request
-from timeclients._transport._backends import BACKEND_ENV
+from timeclients._transport._backends import BACKEND_ENV, WireFailure
 from timeclients.errors import (
     APIError,
     ConfigurationError,
@@ -346,3 +348,41 @@ async def test_closing_on_trio_fails_the_calls_waiting_for_their_turn(
             await pool.aclose()
     assert len(outcomes) == 10
     assert sum(isinstance(o, ConfigurationError) for o in outcomes) >= 9
+
+
+class _ResetAtOnce(socketserver.BaseRequestHandler):
+    """Accepts, then resets the connection (RST) without reading a byte."""
+
+    def handle(self) -> None:
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.request.close()
+
+
+@pytest.mark.anyio
+async def test_a_reset_before_the_request_was_read_follows_the_sent_rule(backend: str) -> None:
+    """A connection reset at once is a TransportError; a POST is resent only if "not sent".
+
+    Whether the reset lands before or after the client wrote its request is a race on
+    loopback: the failure must say which (httpx's WriteError: not sent; a reset while
+    reading: maybe sent), and the retry count must follow it.
+    """
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _ResetAtOnce)
+    tcp.daemon_threads = True
+    threading.Thread(target=tcp.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{tcp.server_address[1]}"
+        async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+            ch = channel(pool, url, retry=RetryPolicy(max_attempts=3, backoff_initial=0.0))
+            with pytest.raises(TransportError) as info:
+                await ch.send(Request("POST", ("x",), json={}))
+    finally:
+        tcp.shutdown()
+        tcp.server_close()
+    cause = info.value.__cause__
+    assert isinstance(cause, WireFailure)
+    assert cause.kind in ("connection lost", "connection failed", "protocol error")
+    # The last attempt decides: "not sent" is retried until the attempts run out; "maybe
+    # sent" stops the POST at once (earlier attempts of the same call may have been "not sent").
+    if not cause.sent:
+        assert ch.stats.requests == 3
+    assert ch.stats.retries == ch.stats.requests - 1
