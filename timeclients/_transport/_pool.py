@@ -246,9 +246,7 @@ class HttpPool:
                         limit=max_connections,
                         max_keepalive=max_keepalive_connections,
                         keepalive_expiry=_KEEPALIVE_EXPIRY,
-                        ssl_context=(
-                            httpx.create_ssl_context() if verify_setting is True else verify_setting
-                        ),
+                        ssl_context=verify_setting,
                         routes=routes,
                     )
                     self._wire.in_use = self._slots.taken

@@ -155,11 +155,16 @@ class AiohttpWire:
     def _open_session(self) -> aiohttp.ClientSession:
         import aiohttp
 
+        tls = self._ssl
+        if tls is True:  # the CA bundle httpx uses (certifi), loaded once the pool is used
+            import httpx
+
+            tls = httpx.create_ssl_context()
         connector = aiohttp.TCPConnector(
             limit=self._limit,
             limit_per_host=0,
             keepalive_timeout=self._keepalive_expiry,
-            ssl=self._ssl,
+            ssl=tls,
         )
         session = aiohttp.ClientSession(
             connector=connector,

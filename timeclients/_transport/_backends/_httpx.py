@@ -13,6 +13,7 @@ server acts on a request it did not receive whole) is "not sent".
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 from collections.abc import Sequence
 from typing import Final
@@ -93,8 +94,9 @@ class HttpxWire:
         self._verify = verify
         self._routes = routes if routes is not None else ProxyRoutes(None, trust_env=False)
         self._transports: dict[str | None, httpx.AsyncBaseTransport] = {}
-        if transport is None:
-            self._transports[None] = self._build(None)  # fails now when h2 is missing
+        if transport is None and http2 and importlib.util.find_spec("h2") is None:
+            # Fail when the pool is built, not at its first request.
+            raise ImportError("No module named 'h2' (pip install 'httpx[http2]')")
 
     def _build(self, proxy: str | None) -> httpx.AsyncBaseTransport:
         return httpx.AsyncHTTPTransport(
