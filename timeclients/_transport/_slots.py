@@ -95,7 +95,8 @@ class Ticket:
         self.acquired = True
         if self.slots.closed:  # woken in the same step as the pool closed
             raise SlotsClosed
-        self.scope.deadline = anyio.current_time() + self.total
+        # ``anyio.current_time()`` is the running loop's clock; the ticket is asyncio's only.
+        self.scope.deadline = asyncio.get_running_loop().time() + self.total
 
 
 #: The attempt in progress in this task, for a backend that takes its slot itself.
