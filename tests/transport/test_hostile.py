@@ -386,3 +386,15 @@ async def test_a_reset_before_the_request_was_read_follows_the_sent_rule(backend
     if not cause.sent:
         assert ch.stats.requests == 3
     assert ch.stats.retries == ch.stats.requests - 1
+
+
+@pytest.mark.anyio
+async def test_an_invalid_idna_host_is_a_transport_error(backend: str) -> None:
+    """A host no IDNA codec accepts fails as TransportError (not UnicodeError), unsent."""
+    async with HttpPool(backend=backend) as pool:  # type: ignore[arg-type]
+        ch = channel(pool, "http://xn--", retry=RetryPolicy(max_attempts=2, backoff_initial=0.0))
+        with pytest.raises(TransportError, match="invalid URL") as info:
+            await ch.send(Request("POST", ("x",), json={}))
+    cause = info.value.__cause__
+    assert isinstance(cause, WireFailure)
+    assert not cause.sent

@@ -233,15 +233,17 @@ class AiohttpWire:
         session = self._session or self._open_session()
         failure: WireFailure | None = None
         target: yarl.URL | None = None
-        with contextlib.suppress(ValueError, TypeError):
+        host: str | None = None
+        with contextlib.suppress(ValueError, TypeError):  # UnicodeError (IDNA) included
             # ``encoded=True``: the path is already percent-encoded (``%2E%2E`` for an id
             # ".."); re-quoting would turn it back into a dot segment, another endpoint.
             target = yarl.URL(url, encoded=True)
-        if target is None or not target.host:
+            host = target.host  # decoded lazily: an invalid IDNA label fails here
+        if target is None or not host:
             raise WireFailure("invalid URL", sent=False)
         proxy = None
         if self._routes.any:
-            proxy = self._routes.for_url(target.scheme, target.host or "")
+            proxy = self._routes.for_url(target.scheme, host)
         if ticket is not None:
             ticket.keep_alive = self._keep_alive
             context_token = TICKET.set(ticket)

@@ -154,6 +154,8 @@ class HttpxWire:
             return Reply(response.status_code, response.headers, body)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             failure = map_httpx_error(exc)
+        except ValueError:  # an IDNA or encoding failure deep in the transport
+            failure = WireFailure("transport error", sent=True, detail="invalid request")
         # Raised outside the ``except`` blocks: no library exception in the chain.
         raise failure
 
