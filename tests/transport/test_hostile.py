@@ -173,8 +173,10 @@ async def test_a_post_dropped_after_it_was_read_is_not_retried(
         b"NOT HTTP AT ALL\r\n\r\n",  # bad status line
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbad\r\n",  # bad chunk
         b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort",  # body cut short
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
     ],
-    ids=["long-header", "status-line", "bad-chunk", "short-body"],
+    ids=["long-header", "status-line", "bad-chunk", "short-body", "bad-gzip", "bad-length"],
 )
 @pytest.mark.anyio
 async def test_no_secret_or_query_anywhere_in_the_exception_chain(
