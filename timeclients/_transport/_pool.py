@@ -169,6 +169,7 @@ class HttpPool:
         "_response_hooks",
         "_scopes",
         "_slots",
+        "_tickets",
         "_wire",
         "backend",
         "clock",
@@ -225,6 +226,7 @@ class HttpPool:
         self._slots = Slots(max_connections)
         self._scopes: set[anyio.CancelScope] = set()
         self._guarded: set[asyncio.Task[Any]] = set()
+        self._tickets: set[Ticket] = set()
         self._close_cancelled: set[asyncio.Task[Any]] = set()
         #: What sends the bytes: ``"aiohttp"``, ``"httpx"``, or ``"custom"`` (an injected
         #: ``transport``).
@@ -362,19 +364,25 @@ class HttpPool:
     ) -> Reply:
         """An attempt on a backend that takes its slot itself, once its request is built."""
         reply: Reply | None = None
-        # The slots bound the wait by the pool timeout; the ticket sets the attempt's deadline
-        # when it has its slot (one timer per attempt).
-        with anyio.CancelScope() as scope:
-            ticket = Ticket(self._slots, timeouts.pool, timeouts.total, scope)
-            self._scopes.add(scope)
-            try:
-                reply = await wire.send(
-                    method, url, headers, content, timeouts.connect, timeouts.read, ticket=ticket
-                )
-            finally:
-                self._scopes.discard(scope)
-                if ticket.acquired:
-                    self._slots.release()
+        task = asyncio.current_task()
+        assert task is not None  # aiohttp runs on asyncio only
+        ticket = Ticket(self._slots, timeouts.pool, timeouts.total, task)
+        self._tickets.add(ticket)
+        try:
+            reply = await wire.send(
+                method, url, headers, content, timeouts.connect, timeouts.read, ticket=ticket
+            )
+        except asyncio.CancelledError:
+            if not ticket.fired:
+                raise  # the caller's own cancellation
+            uncancel = getattr(task, "uncancel", None)  # Python 3.11+
+            if uncancel is not None and uncancel() > 0:
+                raise  # cancelled by someone else as well
+        finally:
+            ticket.disarm()
+            self._tickets.discard(ticket)
+            if ticket.acquired:
+                self._slots.release()
         if reply is None:  # the deadline passed, or the pool closed under the attempt
             if self._closed:
                 raise WireFailure("pool closed", sent=ticket.acquired)
@@ -473,6 +481,8 @@ class HttpPool:
         self._slots.close()
         for scope in list(self._scopes):
             scope.cancel()
+        for ticket in list(self._tickets):  # aiohttp attempts
+            ticket.fire()
         for task in list(self._guarded):  # calls waiting for a rate-limit turn, on asyncio
             self._close_cancelled.add(task)
             task.cancel()
