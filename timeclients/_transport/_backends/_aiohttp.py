@@ -24,7 +24,6 @@ What this adapter adds on aiohttp's public API:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import ssl
 import time
@@ -234,11 +233,13 @@ class AiohttpWire:
         failure: WireFailure | None = None
         target: yarl.URL | None = None
         host: str | None = None
-        with contextlib.suppress(ValueError, TypeError):  # UnicodeError (IDNA) included
+        try:  # (not contextlib.suppress: three calls more per request)
             # ``encoded=True``: the path is already percent-encoded (``%2E%2E`` for an id
             # ".."); re-quoting would turn it back into a dot segment, another endpoint.
             target = yarl.URL(url, encoded=True)
             host = target.host  # decoded lazily: an invalid IDNA label fails here
+        except (ValueError, TypeError):  # UnicodeError (IDNA) included
+            pass
         if target is None or not host:
             raise WireFailure("invalid URL", sent=False)
         proxy = None

@@ -95,7 +95,7 @@ class ProxyRoutes:
     read once, when the pool is built (httpx reads them when its client is built).
     """
 
-    __slots__ = ("_cache", "_proxies", "proxy")
+    __slots__ = ("_cache", "_proxies", "any", "proxy")
 
     def __init__(self, proxy: str | None, *, trust_env: bool) -> None:
         #: The explicit proxy, if any.
@@ -104,11 +104,9 @@ class ProxyRoutes:
         if proxy is None and trust_env:
             self._proxies = urllib.request.getproxies_environment()
         self._cache: dict[tuple[str, str], str | None] = {}
+        #: True when some request may go through a proxy.
+        self.any = self.proxy is not None or any(k != "no" for k in self._proxies)
 
-    @property
-    def any(self) -> bool:
-        """True when some request may go through a proxy."""
-        return self.proxy is not None or any(k != "no" for k in self._proxies)
 
     def for_url(self, scheme: str, host: str) -> str | None:
         """The proxy URL for a request to ``scheme://host``, or ``None`` to go direct."""
