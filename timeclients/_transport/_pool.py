@@ -367,6 +367,7 @@ class HttpPool:
         task = asyncio.current_task()
         assert task is not None  # aiohttp runs on asyncio only
         ticket = Ticket(self._slots, timeouts.pool, timeouts.total, task)
+        ticket.take_now()  # a free slot now: no wait inside aiohttp at all
         self._tickets.add(ticket)
         try:
             reply = await wire.send(

@@ -96,12 +96,23 @@ class Ticket:
         #: Set by the backend: whether the connection may stay open after this attempt.
         self.keep_alive: Callable[[], bool] | None = None
 
+    def take_now(self) -> bool:
+        """Take a free slot without waiting, if one is free and nobody waits; arm the deadline."""
+        if not self.slots.take_free():
+            return False
+        self.acquired = True
+        self._arm()
+        return True
+
     async def take(self) -> None:
         """Wait for the slot; from then on the attempt has ``total`` seconds."""
         await self.slots.acquire(self.patience)
         self.acquired = True
         if self.slots.closed:  # woken in the same step as the pool closed
             raise SlotsClosed
+        self._arm()
+
+    def _arm(self) -> None:
         if not self.fired:
             loop = asyncio.get_running_loop()
             self.timer = loop.call_at(loop.time() + self.total, self.fire)
@@ -154,6 +165,13 @@ class Slots:
     def waiting(self) -> int:
         """Requests queued for a slot (a few may have left already)."""
         return len(self._waiters)
+
+    def take_free(self) -> bool:
+        """Take a slot if one is free and nobody waits for one; never waits."""
+        if self._closed or self.held >= self.limit or self._waiters:
+            return False
+        self.held += 1
+        return True
 
     async def acquire(self, patience: float | None) -> None:
         """Take a slot, waiting at most ``patience`` seconds (the pool timeout) for one.

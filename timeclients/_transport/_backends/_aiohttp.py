@@ -90,7 +90,7 @@ async def _slot_then_send(req: Any, handler: Callable[[Any], Awaitable[Any]]) ->
     import aiohttp
 
     ticket = TICKET.get()
-    if ticket is not None:
+    if ticket is not None and not ticket.acquired:
         failure: WireFailure | None = None
         try:
             await ticket.take()
@@ -102,8 +102,8 @@ async def _slot_then_send(req: Any, handler: Callable[[Any], Awaitable[Any]]) ->
             failure = WireFailure("pool closed", sent=False)
         if failure is not None:
             raise _Unretried(failure)
-        if ticket.keep_alive is not None and not ticket.keep_alive():
-            req.headers["Connection"] = "close"  # the keep-alive cap: the server closes it
+    if ticket is not None and ticket.keep_alive is not None and not ticket.keep_alive():
+        req.headers["Connection"] = "close"  # the keep-alive cap: the server closes it
     try:
         return await handler(req)
     except aiohttp.ClientConnectorError:

@@ -107,7 +107,6 @@ class ProxyRoutes:
         #: True when some request may go through a proxy.
         self.any = self.proxy is not None or any(k != "no" for k in self._proxies)
 
-
     def for_url(self, scheme: str, host: str) -> str | None:
         """The proxy URL for a request to ``scheme://host``, or ``None`` to go direct."""
         if self.proxy is not None:
