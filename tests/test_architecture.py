@@ -94,7 +94,7 @@ WIRE_MODULES = frozenset({"_wire"})
 def layer(name: str) -> tuple[int, str]:
     """The layer of a module (higher imports lower), and the group it may import within its
     own layer: cli 7, testing 6, the ``timeclients`` facade 5, a vendor 4, the shared modules
-    3, ``_transport`` 2, the pure wire values 1, ``errors`` 0."""
+    3, ``_transport`` 2, the pure wire values 1, ``errors`` and ``_version`` 0."""
     parts = name.split(".")
     if name == "timeclients":
         return 5, "facade"
@@ -109,8 +109,8 @@ def layer(name: str) -> tuple[int, str]:
         return 2, "_transport"
     if top in WIRE_MODULES:
         return 1, "_wire"
-    if top == "errors":
-        return 0, "errors"
+    if top in ("errors", "_version"):
+        return 0, top
     return 3, "shared"
 
 

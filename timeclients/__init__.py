@@ -2,6 +2,7 @@
 
 from . import errors
 from ._transport import HttpPool, RateLimit, RedisRateStore, RetryPolicy
+from ._version import __version__ as __version__
 from .clockify import ClockifyClient
 from .mctime import McTimeClient
 from .toggl import TogglClient
@@ -19,4 +20,3 @@ __all__ = [
     "errors",
 ]
 
-__version__ = "0.1.0"

@@ -82,7 +82,9 @@ class ValidationError(TimeClientsError, ValueError):
 class TransportError(TimeClientsError):
     """The request could not be completed: connection refused or dropped, or a timeout.
 
-    Raised after retries are exhausted; ``__cause__`` holds the underlying httpx exception.
+    Raised after retries are exhausted. ``__cause__`` is a sanitised description of the failure
+    (its ``kind``, and ``sent``: whether the request may have reached the server), never the
+    HTTP library's exception, which can hold the request's headers.
     """
 
     def __init__(self, message: str, *, method: str = "", path: str = "") -> None:

@@ -17,6 +17,7 @@ from timeclients._transport import (
     encode_path,
     validate_base_url,
 )
+from timeclients._transport._backends import WireFailure
 from timeclients.errors import (
     APIError,
     AuthenticationError,
@@ -202,7 +203,10 @@ async def test_read_timeout_on_post_is_not_retried(fake_clock: FakeClock) -> Non
     with pytest.raises(TransportError) as info:
         await channel.send(Request("POST", ("x",), json={}))
     assert len(seen) == 1
-    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+    cause = info.value.__cause__
+    assert isinstance(cause, WireFailure)
+    assert cause.kind == "timeout"
+    assert cause.sent
 
 
 @pytest.mark.anyio
@@ -412,3 +416,24 @@ async def test_send_loop_runs_on_trio(fake_clock: FakeClock) -> None:
     assert (await channel.send(Request("GET", ("x",)))).json() == {"ok": True}
     assert len(seen) == 2
     await channel.pool.aclose()
+
+
+@pytest.mark.anyio
+async def test_long_rate_limit_waits_and_429_pauses_are_logged_at_info(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A limiter wait over a second and a 429 pause are INFO lines, with no secret."""
+    handler, _ = script(
+        httpx.Response(200, json={}),
+        httpx.Response(429, headers={"Retry-After": "2"}),
+        httpx.Response(200, json={}),
+    )
+    channel = make_channel(handler, fake_clock, rate_limit=RateLimit(1, 2.0))
+    caplog.set_level(logging.INFO, logger="timeclients")
+    await channel.send(Request("GET", ("x",)))
+    await channel.send(Request("GET", ("x",)))  # waits ~2 s, then 429, pause, retry
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert any("waited" in m and "rate-limit slot" in m for m in messages), messages
+    assert any("429, pausing" in m for m in messages), messages
+    assert any("retrying" in m for m in messages), messages
+    assert all(SECRET not in m for m in messages)

@@ -132,17 +132,23 @@ class RetryPolicy:
 
 @attrs.frozen
 class Timeouts:
-    """Per-request timeouts in seconds; none of them is ever unbounded."""
+    """Per-request timeouts in seconds; none of them is ever unbounded.
+
+    ``total`` is the deadline of one attempt as a whole: connecting, sending and reading the
+    whole response (a server trickling a byte at a time cannot hold a call past it); ``read``
+    bounds each wait for bytes within it, ``pool`` the wait for a connection slot before it.
+    """
 
     connect: float = attrs.field(default=10.0, validator=_positive_float)
     read: float = attrs.field(default=30.0, validator=_positive_float)
     write: float = attrs.field(default=30.0, validator=_positive_float)
     pool: float = attrs.field(default=30.0, validator=_positive_float)
+    total: float = attrs.field(default=30.0, validator=_positive_float)
 
     @classmethod
     def of(cls, total: float, *, connect: float | None = None) -> Timeouts:
-        """Timeouts of ``total`` seconds for read, write and pool, and a shorter connect."""
+        """``total`` seconds per attempt, for read, write and pool; a shorter connect."""
         if isinstance(total, bool) or not isinstance(total, (int, float)):
             raise ConfigurationError(f"timeout must be a number of seconds, got {total!r}")
         connect_s = min(10.0, float(total)) if connect is None else connect
-        return cls(connect=connect_s, read=total, write=total, pool=total)
+        return cls(connect=connect_s, read=total, write=total, pool=total, total=total)

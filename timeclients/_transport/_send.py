@@ -2,12 +2,14 @@
 
 A vendor client owns a :class:`Channel` (its base URL, credential headers, limits and error
 rules) and hands it :class:`Request` descriptions built by pure vendor code. This module is
-the only place that awaits the network or the clock on behalf of a call, and the only place
-httpx exceptions are caught: they become :class:`~timeclients.errors.TransportError` here.
+the only place that awaits the network or the clock on behalf of a call; the backends' sanitised
+failures become :class:`~timeclients.errors.TransportError` here, chained to nothing that holds
+a header or a query string.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import json
@@ -27,11 +29,13 @@ from ..errors import (
     QuotaExceededError,
     RateLimitedError,
     TransportError,
+    ValidationError,
     error_class_for_status,
 )
+from ._backends import WireFailure
 from ._body import MAX_JSON_DEPTH, WRITE_METHODS, JSONTooDeep, load_json
 from ._config import RateLimit, RateLimits, RetryPolicy, Timeouts, rate_limits
-from ._pool import HttpPool, _httpx_timeout
+from ._pool import HttpPool
 from ._ratelimit import Limiter
 from ._retry import (
     backoff_delay,
@@ -62,8 +66,6 @@ logger: Final = logging.getLogger("timeclients")
 NO_BODY: Final[Any] = object()
 
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Failures that happen before a byte of the request left: safe to resend even a POST.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAX_BODY_IN_ERROR: Final = 2000
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 
@@ -385,7 +387,7 @@ class Channel:
         "_limit",
         "_quota",
         "_status_errors",
-        "_timeout",
+        "_timeouts",
         "pool",
         "rate_limit",
         "rate_limits",
@@ -431,10 +433,8 @@ class Channel:
         self._status_errors = dict(status_errors or {})
         self._error_message = error_message
         self._quota = quota
-        self._timeout = (
-            _httpx_timeout(Timeouts.of(timeout, connect=pool.timeouts.connect))
-            if timeout is not None
-            else None
+        self._timeouts = (
+            Timeouts.of(timeout, connect=pool.timeouts.connect) if timeout is not None else None
         )
 
     def set_credential(
@@ -475,7 +475,24 @@ class Channel:
         if limiter is not None:
             # The first wait happens in this small frame: a call queued behind a busy key holds
             # no URL, headers or loop state yet (~450 bytes less each; benchmarks/memory.py).
-            token = await limiter.acquire()
+            # Closing the pool ends the wait: on asyncio by cancelling the task (a set entry,
+            # where a cancel scope cost ~1.3 KB per queued call), elsewhere by a cancel scope.
+            started = pool.clock.now()
+            task = pool.guard_wait()
+            if task is None:
+                token = await _acquire_in_scope(limiter, pool, request)
+            else:
+                try:
+                    token = await limiter.acquire()
+                except asyncio.CancelledError:
+                    if not pool.cancelled_by_close(task):
+                        raise
+                    token = _CLOSED
+                finally:
+                    pool.unguard_wait(task)
+                if token is _CLOSED:
+                    raise _closed_error(request)
+            _log_long_wait(request, pool.clock.now() - started)
         return await self._attempts(request, limiter, token)
 
     async def _attempts(
@@ -486,68 +503,85 @@ class Channel:
         clock = pool.clock
         policy = self.retry
         method = request.method
-        path = encode_path(request.path)
-        url = self._base_url + path
+        try:
+            path = encode_path(request.path)
+            url = self._base_url + path
+            if request.query:
+                # The query is in the URL only: messages and logs carry the path alone.
+                url += "?" + str(httpx.QueryParams(request.query))
+            content: bytes | None = None
+            if request.json is not NO_BODY:
+                content = json.dumps(request.json, separators=(",", ":")).encode("utf-8")
+        except ValueError as exc:  # a lone surrogate cannot be encoded: nothing is sent
+            reason = type(exc).__name__
+        else:
+            reason = ""
+        if reason:
+            raise ValidationError(
+                f"{method} request", f"must be encodable as UTF-8 ({reason}); nothing was sent"
+            )
         headers = self._headers
-        content: bytes | None = None
-        if request.json is not NO_BODY:
-            content = json.dumps(request.json, separators=(",", ":")).encode("utf-8")
+        if content is not None:
             headers = {**headers, "Content-Type": "application/json"}
         idempotent = (
             request.idempotent if request.idempotent is not None else method in _IDEMPOTENT_METHODS
         )
-        extra: dict[str, Any] = {}
-        if self._timeout is not None:
-            extra["timeout"] = self._timeout
-        if request.query:
-            extra["params"] = request.query
+        timeouts = self._timeouts or pool.timeouts
         stats = self.stats
         attempt = 0
         while True:
             attempt += 1
             if limiter is not None and attempt > 1:
-                token = await limiter.acquire()
+                token = await _acquire(limiter, pool, request)
             if pool.closed:  # closed while this call waited for its turn
                 raise ConfigurationError(f"{method} {path}: the HttpPool was closed")
             started = clock.now()
             stats.requests += 1
+            failure: WireFailure | None = None
             try:
-                response = await pool._client.fetch(
-                    method, url, content=content, headers=headers, **extra
-                )
-            except Exception as exc:  # (whatever a session closing under the call raises)
+                response = await pool.send(method, url, headers, content, timeouts)
+            except WireFailure as exc:
+                failure = exc
+            finally:
                 if token is not None:
                     _settle(limiter, token, clock.now())
-                if pool.closed:  # closed under this call: no retry can succeed
+            if failure is not None:
+                if failure.kind == "pool closed" or pool.closed:
+                    # Closed under this call: no retry can succeed.
                     raise ConfigurationError(
                         f"{method} {path}: the HttpPool was closed during the call"
-                    ) from exc
-                if not isinstance(exc, httpx.HTTPError):
-                    raise
+                    ) from failure
                 elapsed_ms = (clock.now() - started) * 1000.0
-                sent = not isinstance(exc, _NOT_SENT)
                 logger.debug(
                     "%s %s failed: %s after %.1f ms (attempt %d)",
                     method,
                     path,
-                    type(exc).__name__,
+                    failure,
                     elapsed_ms,
                     attempt,
                 )
                 if should_retry_transport(
-                    policy, attempt=attempt, idempotent=idempotent, sent=sent
+                    policy, attempt=attempt, idempotent=idempotent, sent=failure.sent
                 ):
                     stats.retries += 1
-                    await clock.sleep(backoff_delay(policy, attempt))
+                    delay = backoff_delay(policy, attempt)
+                    logger.info(
+                        "%s %s: %s; retrying in %.2f s (attempt %d of %d)",
+                        method,
+                        path,
+                        failure,
+                        delay,
+                        attempt + 1,
+                        policy.max_attempts,
+                    )
+                    await clock.sleep(delay)
                     continue
                 stats.failures += 1
                 raise TransportError(
-                    f"{method} {path}: {type(exc).__name__}: {exc} (attempts made: {attempt})",
+                    f"{method} {path}: {failure} (attempts made: {attempt})",
                     method=method,
                     path=path,
-                ) from exc
-            if token is not None:
-                _settle(limiter, token, clock.now())
+                ) from failure
             status = response.status
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
@@ -618,17 +652,33 @@ class Channel:
             ):
                 stats.retries += 1
                 delay = retry_after if retry_after is not None else backoff_delay(policy, attempt)
+                logger.info(
+                    "%s %s -> %d; retrying in %.2f s (attempt %d of %d)",
+                    method,
+                    path,
+                    status,
+                    delay,
+                    attempt + 1,
+                    policy.max_attempts,
+                )
                 if status == 429 and limiter is not None and self.rate_limit is not None:
                     # Pause the whole key: the other waiters must not walk into the same wall.
                     if retry_after is not None:
                         # The server said how long; this request waits it out on the limiter.
+                        logger.info(
+                            "%s: 429, pausing its rate-limit key for %.2f s", self.vendor, delay
+                        )
                         limiter.pause(retry_after)
                         continue
                     # No Retry-After: a sliding window frees a slot within an interval or two,
                     # so the key pauses two intervals (a full backoff would idle 25 slots at
                     # 50/s for one stray 429); this request backs off by the policy, which
                     # also covers a server that limits harder than we were told.
-                    limiter.pause(min(delay, 2.0 * self.rate_limit.interval))
+                    pause = min(delay, 2.0 * self.rate_limit.interval)
+                    logger.info(
+                        "%s: 429, pausing its rate-limit key for %.2f s", self.vendor, pause
+                    )
+                    limiter.pause(pause)
                 await clock.sleep(delay)
                 continue
             stats.failures += 1
@@ -660,6 +710,49 @@ class Channel:
             body=body,
             retry_after=retry_after,
             code=error_code(content),
+        )
+
+
+# A limiter wait longer than this is logged at INFO.
+_LONG_WAIT: Final = 1.0
+# Stands for "the pool closed during the wait" where a token is expected.
+_CLOSED: Final[Any] = object()
+
+
+async def _acquire(limiter: Limiter, pool: HttpPool, request: Request) -> int | None:
+    """Wait for the limiter (closing the pool ends the wait); a wait over a second is logged."""
+    started = pool.clock.now()
+    token = await _acquire_in_scope(limiter, pool, request)
+    _log_long_wait(request, pool.clock.now() - started)
+    return token
+
+
+async def _acquire_in_scope(limiter: Limiter, pool: HttpPool, request: Request) -> int | None:
+    """Wait for the limiter in a cancel scope that closing the pool cancels."""
+    try:
+        token: int | None = await pool.wait_for(limiter.acquire())
+    except WireFailure:
+        closed = True
+    else:
+        closed = False
+    if closed:
+        raise _closed_error(request)
+    return token
+
+
+def _closed_error(request: Request) -> ConfigurationError:
+    return ConfigurationError(
+        f"{request.method} {encode_path(request.path)}: the HttpPool was closed"
+    )
+
+
+def _log_long_wait(request: Request, waited: float) -> None:
+    if waited > _LONG_WAIT:
+        logger.info(
+            "%s %s waited %.2f s for its rate-limit slot",
+            request.method,
+            encode_path(request.path),
+            waited,
         )
 
 

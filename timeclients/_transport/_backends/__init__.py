@@ -1,0 +1,31 @@
+"""The network backends under ``HttpPool``: one small adapter per HTTP library, public APIs only.
+
+Each maps its library's failures once, straight to :class:`WireFailure` (the sanitised cause
+of :class:`~timeclients.errors.TransportError`), knowing whether the request may have reached
+the server. Fairness, the pool timeout and the per-attempt deadline live in the pool, in front
+of both (:mod:`timeclients._transport._slots`).
+"""
+
+from ._common import (
+    BACKEND_ENV,
+    Backend,
+    ProxyRoutes,
+    Reply,
+    WireFailure,
+    aiohttp_available,
+    resolve_backend,
+)
+from ._httpx import HttpxWire, httpx_is_mocked, map_httpx_error
+
+__all__ = [
+    "BACKEND_ENV",
+    "Backend",
+    "HttpxWire",
+    "ProxyRoutes",
+    "Reply",
+    "WireFailure",
+    "aiohttp_available",
+    "httpx_is_mocked",
+    "map_httpx_error",
+    "resolve_backend",
+]
