@@ -86,8 +86,8 @@ def ancestors(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(2, len(parts))]
 
 
-#: The pure module of values every layer shares (``Request``, ``Credential``...), once it
-#: exists: between ``errors`` and ``_transport``.
+#: The pure package of values every layer shares (``Request``, ``Credential``, ``RateLimit``...):
+#: between ``errors`` and ``_transport``.
 WIRE_MODULES = frozenset({"_wire"})
 
 
@@ -191,7 +191,7 @@ def test_no_import_cycle_in_the_emulator() -> None:
 
 def test_imports_flow_one_way() -> None:
     """cli -> testing -> the ``timeclients`` facade -> vendors -> shared -> _transport ->
-    (_wire ->) errors: a module imports only from layers below its own, or from its own group
+    _wire -> errors: a module imports only from layers below its own, or from its own group
     (a vendor from itself, never another vendor; shared modules from each other)."""
     wrong = []
     for name in all_modules():
@@ -221,18 +221,15 @@ def test_httpx_stays_inside_transport() -> None:
         assert not offenders, f"{name} imports {offenders}"
 
 
-def reachable(root: str, *, opaque: tuple[str, ...] = ()) -> dict[str, str]:
+def reachable(root: str) -> dict[str, str]:
     """Every module ``root``'s imports load, followed through ``timeclients``: name -> the
     module that imports it. Importing ``a.b.c`` also runs ``a.b``'s ``__init__``, so the
-    packages of an imported module count (those of ``root`` itself are its context). Modules
-    under an ``opaque`` prefix are reached but not followed."""
+    packages of an imported module count (those of ``root`` itself are its context)."""
     context = set(ancestors(root)) | {"timeclients"}
     seen: dict[str, str] = {}
     todo = [root]
     while todo:
         name = todo.pop()
-        if name != root and name.startswith(opaque):
-            continue
         for target in imports_of(all_modules()[name]):
             loaded = [target]
             if target in all_modules():
@@ -255,22 +252,41 @@ def io_reached(found: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_vendor_protocol_reaches_io_only_through_transport(vendor: str) -> None:
-    """Apart from what ``_transport`` still provides (``Request``, the credential checks), a
-    vendor's ``_protocol.py`` reaches no I/O library: its own rules and the shared modules are
-    pure."""
-    found = reachable(f"timeclients.{vendor}._protocol", opaque=("timeclients._transport",))
-    assert not io_reached(found)
-    clients = sorted(n for n in found if n == "timeclients._base" or n.endswith("._client"))
-    assert not clients, f"{vendor}/_protocol.py reaches the clients: {clients}"
+def test_a_vendor_protocol_reaches_neither_the_transport_nor_a_client(vendor: str) -> None:
+    """A vendor's ``_protocol.py`` builds on ``_wire``: it reaches no module of ``_transport``,
+    no ``_base`` and no vendor's ``_client``, even through the modules it imports."""
+    found = reachable(f"timeclients.{vendor}._protocol")
+    above = sorted(
+        n
+        for n in found
+        if n in all_modules()
+        and (
+            n.startswith("timeclients._transport")
+            or n == "timeclients._base"
+            or n.endswith("._client")
+        )
+    )
+    assert not above, f"{vendor}/_protocol.py reaches {above}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Request, the credential checks and the error-body reader still live in _transport "
-    "(whose __init__ loads the pool and httpx); the pure _wire module (issue 12, item 1) "
-    "moves them out, and this check then passes",
+#: The modules a vendor's ``_protocol.py`` builds on: pure values, decoding, validation, specs.
+PURE_SHARED = (
+    "timeclients._wire",
+    "timeclients._decode",
+    "timeclients._validate",
+    "timeclients._spec",
+    "timeclients._toggl_common",
 )
+
+
+@pytest.mark.parametrize("module", PURE_SHARED)
+def test_the_shared_pure_modules_reach_no_io(module: str) -> None:
+    """``_wire``, ``_decode``, ``_validate``, ``_spec`` and ``_toggl_common`` reach no I/O
+    library, even through the modules they import."""
+    assert module in all_modules()
+    assert not io_reached(reachable(module))
+
+
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_a_vendor_protocol_is_pure(vendor: str) -> None:
     """A vendor's ``_protocol.py`` reaches no httpx, aiohttp, anyio or asyncio, even through

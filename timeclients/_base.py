@@ -14,20 +14,10 @@ from urllib.parse import unquote
 
 import attrs
 
-from ._spec import Credential, DefaultURL, VendorSpec, env_credential
-from ._transport import (
-    Channel,
-    HttpPool,
-    RateLimit,
-    RateLimits,
-    Request,
-    Response,
-    RetryPolicy,
-    SendStats,
-    validate_base_url,
-)
-from ._transport._send import NO_BODY
+from ._spec import DefaultURL, VendorSpec, env_credential
+from ._transport import Channel, HttpPool, SendStats, validate_base_url
 from ._validate import check_encodable
+from ._wire import NO_BODY, Credential, RateLimit, RateLimits, Request, Response, RetryPolicy
 from .errors import APIError, AuthenticationError, ConfigurationError, ValidationError
 
 __all__ = [

@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 import anyio
 import attrs
 
-from ._transport import RateLimit
+from ._wire import RateLimit
 from .errors import TimeClientsError
 
 __all__ = ["BulkOutcome", "ProgressCallback", "run_bulk"]

@@ -15,8 +15,15 @@ from typing import Final
 import attrs
 
 from ._decode import ModelDecoder
-from ._transport import RateLimits, Request, RetryPolicy, default_error_message
-from ._transport._send import ErrorMessage, QuotaReader
+from ._wire import (
+    Credential,
+    ErrorMessage,
+    QuotaReader,
+    RateLimits,
+    Request,
+    RetryPolicy,
+    default_error_message,
+)
 from .errors import APIError
 
 __all__ = [
@@ -33,23 +40,6 @@ ErrorRefiner = Callable[[Request, APIError], "APIError | None"]
 
 #: No status means anything but its default error class.
 NO_ERRORS: Final[Mapping[int, type[APIError]]] = {}
-
-
-@attrs.frozen
-class Credential:
-    """What a client authenticates with: its headers and a limiter id that reveals nothing.
-
-    Each vendor's ``_protocol`` builds these (which header, which encoding); the client and its
-    channel only carry them.
-    """
-
-    #: How it authenticates, in a word (``"api_key"``, ``"token"``, ``"anonymous"``, ...).
-    kind: str
-    headers: dict[str, str] = attrs.field(repr=False)
-    limiter_id: str = attrs.field(repr=False)
-    #: Where it came from, to name in an authentication error: the argument (``"api_key="``)
-    #: or the environment variable (``"CLOCKIFY_API_KEY"``); never the value.
-    source: str = ""
 
 
 def env_credential(*names: str) -> tuple[str, str] | None:

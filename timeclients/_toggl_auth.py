@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from ._base import BaseClient
-from ._spec import Credential
 from ._toggl_common import basic_credential, token_credential
+from ._wire import Credential
 
 __all__ = ["TogglAccountClient"]
 

@@ -18,10 +18,16 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ._decode import ModelDecoder
-from ._spec import Credential, DefaultURL, ErrorRefiner, VendorSpec, env_credential
-from ._transport import RateLimit, RateLimits, check_credential, credential_fingerprint
-from ._transport._send import QuotaReader
+from ._spec import DefaultURL, ErrorRefiner, VendorSpec, env_credential
 from ._validate import check_text_field
+from ._wire import (
+    Credential,
+    QuotaReader,
+    RateLimit,
+    RateLimits,
+    check_credential,
+    credential_fingerprint,
+)
 from .errors import APIError, AuthenticationError, ConfigurationError, DecodeError, ValidationError
 
 __all__ = [

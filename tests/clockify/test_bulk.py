@@ -221,16 +221,16 @@ async def test_bodies_thrown_away_are_not_parsed(
     fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Of 30 answers only the one kept as BulkResult.workspace is parsed as JSON."""
-    from timeclients._transport import _send
+    from timeclients._wire import _response
 
     parsed: list[int] = []
-    real = _send.load_json
+    real = _response.load_json
 
     def counting(content: bytes) -> Any:
         parsed.append(len(content))
         return real(content)
 
-    monkeypatch.setattr(_send, "load_json", counting)
+    monkeypatch.setattr(_response, "load_json", counting)
 
     async def handler(request: httpx.Request) -> httpx.Response:
         return answer_for(user_of(request))
@@ -247,16 +247,16 @@ async def test_the_kept_workspace_is_parsed_on_first_read_only(
     fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The bulk call parses no body: the kept answer is parsed once, when .workspace is read."""
-    from timeclients._transport import _send
+    from timeclients._wire import _response
 
     parsed: list[int] = []
-    real = _send.load_json
+    real = _response.load_json
 
     def counting(content: bytes) -> Any:
         parsed.append(len(content))
         return real(content)
 
-    monkeypatch.setattr(_send, "load_json", counting)
+    monkeypatch.setattr(_response, "load_json", counting)
 
     async def handler(request: httpx.Request) -> httpx.Response:
         return answer_for(user_of(request))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from benchmarks._strict_server import WORKSPACE_TEMPLATE
 from timeclients import ClockifyClient, HttpPool, RateLimit
 from timeclients._transport import LimiterRegistry, SlidingWindowLimiter
-from timeclients._transport._config import rate_limits
+from timeclients._wire import rate_limits
 from timeclients.errors import ConfigurationError
 
 from ..conftest import FakeClock

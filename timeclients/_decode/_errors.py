@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import cattrs
 
-from .._transport._body import WRITE_METHODS
+from .._wire import WRITE_METHODS
 from ..errors import DecodeError
 from ._values import Naming
 

@@ -1,6 +1,23 @@
-"""The shared transport: the only package that awaits I/O or time; it knows no vendor."""
+"""The shared transport: the only package that awaits I/O or time; it knows no vendor.
 
-from ._config import DEFAULT_RETRY_STATUSES, RateLimit, RateLimits, RetryPolicy, Timeouts
+The pure values it sends and reads (``Request``, ``Response``, ``RateLimit``...) live in
+``timeclients._wire``; they are re-exported here for the code that uses both.
+"""
+
+from .._wire import (
+    DEFAULT_RETRY_STATUSES,
+    NO_BODY,
+    RateLimit,
+    RateLimits,
+    Request,
+    Response,
+    RetryPolicy,
+    Timeouts,
+    check_credential,
+    credential_fingerprint,
+    default_error_message,
+    encode_path,
+)
 from ._pool import HttpPool
 from ._ratelimit import (
     Clock,
@@ -10,18 +27,7 @@ from ._ratelimit import (
     SlidingWindowLimiter,
     SystemClock,
 )
-from ._send import (
-    NO_BODY,
-    Channel,
-    Request,
-    Response,
-    SendStats,
-    check_credential,
-    credential_fingerprint,
-    default_error_message,
-    encode_path,
-    validate_base_url,
-)
+from ._send import Channel, SendStats, validate_base_url
 from ._store_redis import RedisRateStore
 
 __all__ = [

@@ -16,6 +16,7 @@ import anyio
 import httpx
 
 from .._version import __version__
+from .._wire import Timeouts
 from ..errors import ConfigurationError
 from ._backends import (
     Backend,
@@ -26,7 +27,6 @@ from ._backends import (
     httpx_is_mocked,
     resolve_backend,
 )
-from ._config import Timeouts
 from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, RateStore, SystemClock
 from ._slots import PoolTimedOut, Slots, SlotsClosed, Ticket
 

@@ -29,7 +29,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import anyio
 
-from ._config import RateLimit, RateLimits, rate_limits
+from .._wire import RateLimit, RateLimits, rate_limits
 
 __all__ = [
     "Clock",

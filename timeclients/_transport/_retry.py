@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timezone
 from typing import Final
 
-from ._config import RetryPolicy
+from .._wire import RetryPolicy
 
 __all__ = ["backoff_delay", "parse_retry_after", "retry_after_applies", "should_retry_status"]
 

@@ -10,22 +10,34 @@ a header or a query string.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import ipaddress
 import json
 import logging
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
+from .._wire import (
+    NO_BODY,
+    ErrorMessage,
+    QuotaReader,
+    RateLimit,
+    RateLimits,
+    Request,
+    Response,
+    RetryPolicy,
+    Timeouts,
+    default_error_message,
+    encode_path,
+    error_code,
+    rate_limits,
+)
 from ..errors import (
     APIError,
     ConfigurationError,
-    DecodeError,
     QuotaExceededError,
     RateLimitedError,
     TransportError,
@@ -33,8 +45,6 @@ from ..errors import (
     error_class_for_status,
 )
 from ._backends import WireFailure
-from ._body import MAX_JSON_DEPTH, WRITE_METHODS, JSONTooDeep, load_json
-from ._config import RateLimit, RateLimits, RetryPolicy, Timeouts, rate_limits
 from ._pool import HttpPool
 from ._ratelimit import Limiter
 from ._retry import (
@@ -45,268 +55,13 @@ from ._retry import (
     should_retry_transport,
 )
 
-__all__ = [
-    "NO_BODY",
-    "Channel",
-    "QuotaReader",
-    "Request",
-    "Response",
-    "check_credential",
-    "credential_fingerprint",
-    "default_error_message",
-    "encode_path",
-    "error_code",
-    "redact",
-    "validate_base_url",
-]
+__all__ = ["Channel", "SendStats", "validate_base_url"]
 
 logger: Final = logging.getLogger("timeclients")
-
-#: Marks a request without a body (``None`` is a JSON body: ``null``).
-NO_BODY: Final[Any] = object()
 
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_BODY_IN_ERROR: Final = 2000
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
-
-
-def encode_path(segments: tuple[str, ...]) -> str:
-    """Join path segments, each percent-encoded so that no id can reach another endpoint.
-
-    ``/`` ``?`` ``#`` ``%`` are escaped by quoting with nothing safe; ``.`` and ``..`` are
-    escaped by hand because URL normalisation (httpx included) removes dot segments.
-    """
-    parts = []
-    for segment in segments:
-        if segment in (".", ".."):
-            parts.append(segment.replace(".", "%2E"))
-        else:
-            parts.append(quote(segment, safe=""))
-    return "/" + "/".join(parts)
-
-
-# Keys whose values are secrets: passwords, tokens, keys (``current_password``, ``api_token``).
-_SECRET_KEY: Final = re.compile(r"pass(word)?|token|secret|api[_-]?key|credential|auth", re.I)
-_REDACTED: Final = "<redacted>"
-
-
-def redact(value: Any) -> Any:
-    """``value`` with every secret-named entry's value replaced, for ``repr`` and logs.
-
-    Walks dicts, lists and query pairs (``(key, value)`` tuples); depth-bounded, so a deep
-    body cannot exhaust the stack while being shown.
-    """
-    return _redact(value, 0)
-
-
-def _redact(value: Any, depth: int) -> Any:
-    if depth > 32:
-        return "..."
-    if isinstance(value, dict):
-        return {
-            k: _REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else _redact(v, depth + 1)
-            for k, v in value.items()
-        }
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
-        key, item = value
-        return (key, _REDACTED) if _SECRET_KEY.search(key) else (key, _redact(item, depth + 1))
-    if isinstance(value, (list, tuple)):
-        return type(value)(_redact(v, depth + 1) for v in value)
-    return value
-
-
-@attrs.frozen
-class Request:
-    """A vendor-neutral description of one API call, built by pure vendor code."""
-
-    #: HTTP method, upper case.
-    method: str
-    #: Path segments below the base URL, raw (encoded by the transport): ``("workspaces", id)``.
-    path: tuple[str, ...]
-    #: Query parameters in order; a key may repeat (``roles=A&roles=B``).
-    query: tuple[tuple[str, str], ...] = attrs.field(
-        default=(), repr=lambda query: repr(redact(query))
-    )
-    #: The JSON body, or :data:`NO_BODY` (its secrets are hidden from ``repr``).
-    json: Any = attrs.field(default=NO_BODY, repr=lambda body: repr(redact(body)))
-    #: The rate-limit scope within the credential ("" for the credential as a whole).
-    scope: str = ""
-    #: Whether sending twice is harmless; ``None`` decides by method (POST is not).
-    idempotent: bool | None = None
-    #: Status codes this endpoint maps to a more specific error class.
-    errors: Mapping[int, type[APIError]] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class Response:
-    """A successful response: status, headers and the body bytes."""
-
-    status: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    content: bytes = attrs.field(repr=False)
-    method: str = ""
-    path: str = ""
-
-    @property
-    def applied(self) -> bool:
-        """True when this 2xx answered a write: the server made the change, whatever the body."""
-        return self.method in WRITE_METHODS
-
-    def json(self) -> Any:
-        """The body parsed as JSON; a body that is not JSON is a :class:`DecodeError`.
-
-        So is a body nested more than :data:`MAX_JSON_DEPTH` levels deep (never a
-        ``RecursionError``). After a write, the error's ``applied`` is True.
-        """
-        try:
-            return load_json(self.content)
-        except JSONTooDeep as exc:
-            reason = f"nested more than {MAX_JSON_DEPTH} levels deep"
-            cause: Exception = exc
-        except (ValueError, UnicodeDecodeError) as exc:
-            reason = f"not JSON ({exc.__class__.__name__})"
-            cause = exc
-        raise DecodeError(
-            f"{self.method} {self.path}: response body is {reason}",
-            method=self.method,
-            path=self.path,
-            applied=self.applied,
-        ) from cause
-
-
-#: The keys that hold an error's text, in the order they are read (Clockify ``message`` and,
-#: in older answers, ``description``; ``error`` alone or as ``{"error": {"message": ...}}``).
-_MESSAGE_KEYS: Final = (
-    "message",
-    "description",
-    "error",
-    "errors",
-    "error_description",
-    "detail",
-    "title",
-    "msg",
-)
-#: How deep the error-message walk looks, and how many parts of a list it joins.
-_MESSAGE_DEPTH: Final = 6
-_MESSAGE_PARTS: Final = 20
-_MESSAGE_MAX: Final = 500
-
-
-def default_error_message(content: bytes) -> str:
-    """The vendor's error text from an error body, whatever its shape.
-
-    Reads ``{"message": ...}`` and ``{"description": ...}`` (Clockify, with its own ``code``
-    appended as ``" (code N)"``), ``{"error": ...}`` and ``{"error": {"message": ...}}``, a JSON
-    string, an array of messages (Toggl v8's localized list, joined with ``"; "``), and plain
-    text. An object with none of those keys gives its string values. Never fails, never walks
-    deeper than a few levels, and never returns ``""`` for a body that holds words.
-    """
-    text = content.decode("utf-8", errors="replace").strip()
-    if not text:
-        return ""
-    try:
-        data = load_json(content)
-    except ValueError:  # not JSON (or nested absurdly deep): the text itself
-        return text[:_MESSAGE_MAX]
-    message = _message_of(data, 0)
-    if not message:
-        message = "; ".join(_strings_in(data, 0))
-    return message[:_MESSAGE_MAX]
-
-
-def error_code(content: bytes) -> int | str | None:
-    """The vendor's own error code in an error body (``{"code": 1000}``, also inside
-    ``{"error": {...}}``), or ``None``. Booleans and empty strings are not codes."""
-    if b"code" not in content:
-        return None
-    try:
-        data = load_json(content)
-    except ValueError:
-        return None
-    for _ in range(2):
-        if not isinstance(data, dict):
-            return None
-        code = data.get("code")
-        if _is_code(code):
-            return code
-        data = data.get("error")
-    return None
-
-
-def _is_code(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, str) and bool(value.strip()))
-
-
-def _message_of(data: Any, depth: int) -> str:
-    """The message in ``data``: the first message key's text, a list's texts joined."""
-    if isinstance(data, str):
-        return data.strip()
-    if depth >= _MESSAGE_DEPTH:
-        return ""
-    if isinstance(data, list):
-        parts = (_message_of(x, depth + 1) for x in data[:_MESSAGE_PARTS])
-        return "; ".join(p for p in parts if p)
-    if isinstance(data, dict):
-        for key in _MESSAGE_KEYS:
-            value = data.get(key)
-            if value in (None, "", [], {}):
-                continue
-            message = _message_of(value, depth + 1)
-            if not message and isinstance(value, dict):
-                # {"errors": {"email": ["is invalid"]}}: the field names with their texts.
-                message = "; ".join(
-                    f"{k}: {m}" if isinstance(k, str) else m
-                    for k, m in ((k, _message_of(v, depth + 2)) for k, v in value.items())
-                    if m
-                )
-            if not message:
-                continue
-            code = data.get("code")
-            if (
-                key in ("message", "description")
-                and isinstance(code, int)
-                and not isinstance(code, bool)
-            ):
-                return f"{message} (code {code})"
-            return message
-        return ""
-    if data is None or isinstance(data, bool):
-        return ""
-    return str(data)
-
-
-def _strings_in(data: Any, depth: int) -> list[str]:
-    """Every non-empty string value in ``data`` (not keys), a bounded walk, at most 20."""
-    found: list[str] = []
-    stack: list[tuple[Any, int]] = [(data, depth)]
-    while stack and len(found) < _MESSAGE_PARTS:
-        item, level = stack.pop()
-        if isinstance(item, str):
-            if item.strip():
-                found.append(item.strip())
-        elif level < _MESSAGE_DEPTH and isinstance(item, (list, dict)):
-            values = list(item.values() if isinstance(item, dict) else item)[:_MESSAGE_PARTS]
-            stack.extend((v, level + 1) for v in reversed(values))
-    return found
-
-
-def check_credential(name: str, value: str, *, header: bool = True) -> str:
-    """Refuse a credential that is empty, not a string, or would inject headers."""
-    if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"{name} must be a non-empty string")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise ConfigurationError(f"{name} contains a control character (CR, LF, ...)")
-    if header and not value.isascii():
-        raise ConfigurationError(f"{name} must be ASCII to be sent in a header")
-    return value
-
-
-def credential_fingerprint(*parts: str) -> str:
-    """A short one-way fingerprint of a credential: a limiter key that reveals nothing."""
-    digest = hashlib.sha256("\x00".join(parts).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def validate_base_url(
@@ -365,12 +120,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-ErrorMessage = Callable[[bytes], str]
-#: Reads what a response says of the key's server-side quota: (requests remaining, seconds until
-#: it resets), each ``None`` when not said. A vendor whose server reports quotas declares one.
-QuotaReader = Callable[[Mapping[str, str]], tuple[int | None, float | None]]
 
 
 class Channel:

@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 
 import anyio
 
+from .._wire import RateLimits, rate_limits
 from ..errors import ConfigurationError, RateStoreError
-from ._config import RateLimits, rate_limits
 from ._ratelimit import Clock, SlidingWindowLimiter
 
 __all__ = ["RedisRateStore"]

@@ -14,8 +14,9 @@ from typing import Final, cast
 from .._base import BaseClient
 from .._bulk import ProgressCallback, default_concurrency, run_bulk
 from .._paginate import walk_sequential
-from .._transport import HttpPool, RateLimits, Request, Response, RetryPolicy
+from .._transport import HttpPool
 from .._validate import check_id, check_int_range, require_aware
+from .._wire import RateLimits, Request, Response, RetryPolicy
 from ..errors import DecodeError, ValidationError
 from . import _protocol as proto
 from .models import BulkResult, MembershipStatus, Role, Workspace, WorkspaceUser

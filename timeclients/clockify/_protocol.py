@@ -17,8 +17,7 @@ import attrs
 import cattrs
 
 from .._decode import ModelDecoder, camel_case, model_structure_fn
-from .._spec import Credential, DefaultURL, VendorSpec, env_credential
-from .._transport import RateLimit, Request, check_credential, credential_fingerprint
+from .._spec import DefaultURL, VendorSpec, env_credential
 from .._validate import (
     check_bool,
     check_email,
@@ -31,6 +30,7 @@ from .._validate import (
     format_utc,
     require_aware,
 )
+from .._wire import Credential, RateLimit, Request, check_credential, credential_fingerprint
 from ..errors import (
     AlreadyMemberError,
     APIError,

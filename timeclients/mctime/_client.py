@@ -9,8 +9,9 @@ import attrs
 
 from .._base import BaseClient
 from .._paginate import PageWalk
-from .._transport import HttpPool, RateLimits, RetryPolicy
+from .._transport import HttpPool
 from .._validate import check_enums, check_id, check_ids, check_min_int
+from .._wire import RateLimits, RetryPolicy
 from ..errors import ConfigurationError, ValidationError
 from . import _protocol as protocol
 from .models import ClockPage, ClockStatus, ItemError, TimeType

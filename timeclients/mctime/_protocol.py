@@ -15,8 +15,8 @@ import attrs
 import cattrs
 
 from .._decode import ModelDecoder, camel_case
-from .._spec import Credential, DefaultURL, VendorSpec, env_credential
-from .._transport import RateLimit, Request, check_credential, credential_fingerprint
+from .._spec import DefaultURL, VendorSpec, env_credential
+from .._wire import Credential, RateLimit, Request, check_credential, credential_fingerprint
 from ..errors import APIError, ClockedOutError, ConfigurationError, EntryNotVisibleError
 from .models import ClockPage, ClockStatus, ItemError, TimeType
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Final
 
 from .._toggl_auth import TogglAccountClient
 from .._toggl_common import ENV_TOKEN, resolve_credential
-from .._transport import Channel, HttpPool, RateLimits, Request, RetryPolicy
+from .._transport import Channel, HttpPool
+from .._wire import RateLimits, Request, RetryPolicy
 from ..errors import ConfigurationError, DecodeError
 from . import _protocol as proto
 from ._protocol import UNSET

@@ -18,7 +18,7 @@ from typing import Any, Final
 import attrs
 
 from .._decode import ModelDecoder, snake_case
-from .._spec import Credential, DefaultURL
+from .._spec import DefaultURL
 from .._toggl_common import (
     ANONYMOUS,
     ANONYMOUS_ID,
@@ -35,8 +35,6 @@ from .._toggl_common import (
     token_credential,
 )
 from .._toggl_common import check_fullname as _check_fullname
-from .._transport import NO_BODY, Request
-from .._transport._body import load_json
 from .._validate import (
     check_bool,
     check_email,
@@ -45,6 +43,7 @@ from .._validate import (
     check_non_negative_int,
     require_aware,
 )
+from .._wire import NO_BODY, Credential, Request, load_json
 from ..errors import APIError, BadRequestError, NotFoundError, ValidationError
 from .models import DateFormat, TimeOfDayFormat, User
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from .._toggl_auth import TogglAccountClient
 from .._toggl_common import ENV_TOKEN, parse_new_token, resolve_credential
-from .._transport import HttpPool, RateLimits, RetryPolicy
+from .._transport import HttpPool
+from .._wire import RateLimits, RetryPolicy
 from ..errors import ConfigurationError
 from . import _protocol as proto
 from ._protocol import UNSET

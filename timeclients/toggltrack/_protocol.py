@@ -33,8 +33,8 @@ from .._toggl_common import (
     toggl_spec,
 )
 from .._toggl_common import check_timezone as check_timezone
-from .._transport import NO_BODY, RateLimit, Request
 from .._validate import check_bool, check_email, check_int_range, check_min_int
+from .._wire import NO_BODY, RateLimit, Request
 from ..errors import APIError, AuthenticationError, ValidationError
 
 __all__ = [

@@ -9,9 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timeclients._transport import Response, default_error_message
-from timeclients._transport._body import MAX_JSON_DEPTH, JSONTooDeep, json_depth, load_json
-from timeclients._transport._send import error_code
+from timeclients._wire import (
+    MAX_JSON_DEPTH,
+    JSONTooDeep,
+    Response,
+    default_error_message,
+    error_code,
+    json_depth,
+    load_json,
+)
 from timeclients.errors import DecodeError
 
 

@@ -1,4 +1,4 @@
-"""Frozen settings shared by every vendor client: rate limits, retry policy, timeouts."""
+"""Frozen settings every layer shares: rate limits, retry policy, timeouts (pure values)."""
 
 from __future__ import annotations
 
