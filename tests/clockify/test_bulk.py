@@ -216,11 +216,9 @@ async def test_last_body_bad_falls_back_to_the_one_before(fake_clock: FakeClock)
     assert result.workspace.name == "after u001"
 
 
-@pytest.mark.anyio
-async def test_bodies_thrown_away_are_not_parsed(
-    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Of 30 answers only the one kept as BulkResult.workspace is parsed as JSON."""
+@pytest.fixture
+def parsed_bodies(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every body parsed as JSON from now on (``load_json`` counted)."""
     from timeclients._wire import _response
 
     parsed: list[int] = []
@@ -231,43 +229,37 @@ async def test_bodies_thrown_away_are_not_parsed(
         return real(content)
 
     monkeypatch.setattr(_response, "load_json", counting)
+    return parsed
 
-    async def handler(request: httpx.Request) -> httpx.Response:
-        return answer_for(user_of(request))
 
-    async with make_client(handler, fake_clock) as client:
+async def _answer_for_user(request: httpx.Request) -> httpx.Response:
+    return answer_for(user_of(request))
+
+
+@pytest.mark.anyio
+async def test_bodies_thrown_away_are_not_parsed(
+    fake_clock: FakeClock, parsed_bodies: list[int]
+) -> None:
+    """Of 30 answers only the one kept as BulkResult.workspace is parsed as JSON."""
+    async with make_client(_answer_for_user, fake_clock) as client:
         result = await client.users.bulk_set_cost_rate(WS, rates_for(30))
     assert len(result.succeeded) == 30
     assert result.workspace is not None
-    assert len(parsed) == 1
+    assert len(parsed_bodies) == 1
 
 
 @pytest.mark.anyio
 async def test_the_kept_workspace_is_parsed_on_first_read_only(
-    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    fake_clock: FakeClock, parsed_bodies: list[int]
 ) -> None:
     """The bulk call parses no body: the kept answer is parsed once, when .workspace is read."""
-    from timeclients._wire import _response
-
-    parsed: list[int] = []
-    real = _response.load_json
-
-    def counting(content: bytes) -> Any:
-        parsed.append(len(content))
-        return real(content)
-
-    monkeypatch.setattr(_response, "load_json", counting)
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        return answer_for(user_of(request))
-
-    async with make_client(handler, fake_clock) as client:
+    async with make_client(_answer_for_user, fake_clock) as client:
         result = await client.users.bulk_set_cost_rate(WS, rates_for(5), concurrency=1)
-    assert parsed == []
+    assert parsed_bodies == []
     assert result.workspace is not None
     assert result.workspace.name == "after u004"
     assert result.workspace is result.workspace
-    assert len(parsed) == 1
+    assert len(parsed_bodies) == 1
     assert result == BulkResult(succeeded=["u000", "u001", "u002", "u003", "u004"])
 
 
