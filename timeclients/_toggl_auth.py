@@ -6,16 +6,28 @@ from the next call on; the credentials themselves are built by ``_toggl_common``
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Awaitable
+from typing import Final, Protocol, TypeVar
 
 from ._base import BaseClient
 from ._toggl_common import basic_credential, token_credential
 from ._wire import Credential
+from .errors import DecodeError
 
 __all__ = ["TogglAccountClient"]
 
 #: Where a credential came from, named (never shown) in an authentication error.
 _RESET_SOURCE: Final = "the token me.reset_token() returned"
+
+
+class _User(Protocol):
+    """A Toggl user as ``PUT /me`` answers it (v8 and v9 alike): its e-mail may be left out."""
+
+    @property
+    def email(self) -> str | None: ...
+
+
+U = TypeVar("U", bound=_User)
 
 
 class TogglAccountClient(BaseClient):
@@ -38,6 +50,27 @@ class TogglAccountClient(BaseClient):
 
     def _use(self, credential: Credential) -> None:
         self._use_credential(credential, keep_pace=True)
+
+    async def _change(
+        self, change: Awaitable[U], *, email: object = None, password: str | None = None
+    ) -> U:
+        """Await a ``PUT /me`` that sets ``email`` (a str) or ``password``, and sign in as the
+        account now is from the next call on: also when the 2xx answer cannot be decoded
+        (the :class:`DecodeError` is ``applied``: the change was made all the same)."""
+        try:
+            user = await change
+        except DecodeError as exc:
+            if exc.applied:
+                self._changed(email, password, None)
+            raise
+        self._changed(email, password, user.email)
+        return user
+
+    def _changed(self, email: object, password: str | None, accepted: str | None) -> None:
+        if isinstance(email, str):
+            self._email_changed(email, accepted)
+        if password is not None:
+            self._password_changed(password)
 
     def _email_changed(self, requested: str, accepted: str | None) -> None:
         """Sign in with the new address once the server accepted it (and echoed it back)."""

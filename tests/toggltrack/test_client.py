@@ -173,6 +173,25 @@ async def test_email_change_switches_an_email_client(
 
 
 @pytest.mark.anyio
+async def test_an_applied_change_with_an_unreadable_answer_still_switches(
+    router: respx.MockRouter, pool: HttpPool
+) -> None:
+    """A 2xx to an e-mail or password change that does not decode still moves the sign-in."""
+    router.put("/me").respond(200, json=["not", "a", "user"])
+    route = router.get("/me").respond(200, json=USER)
+    c = client(pool, api_token=None, email="ada@example.com", password="first-secret")
+    with pytest.raises(DecodeError) as info:
+        await c.me.update(email="ada.king@example.com")
+    assert info.value.applied is True
+    with pytest.raises(DecodeError):
+        await c.me.change_password(current_password="first-secret", password="second-secret")
+    await c.me.get()
+    assert route.calls.last.request.headers["authorization"] == basic(
+        "ada.king@example.com", "second-secret"
+    )
+
+
+@pytest.mark.anyio
 async def test_reset_token_switches_to_the_new_token(
     router: respx.MockRouter, pool: HttpPool
 ) -> None:

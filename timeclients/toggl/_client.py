@@ -8,7 +8,7 @@ from .._toggl_auth import TogglAccountClient
 from .._toggl_common import ENV_TOKEN, resolve_credential
 from .._transport import Channel, HttpPool
 from .._wire import RateLimits, Request, RetryPolicy
-from ..errors import ConfigurationError, DecodeError
+from ..errors import ConfigurationError
 from . import _protocol as proto
 from ._protocol import UNSET
 from .models import DateFormat, Me, TimeOfDayFormat, User
@@ -182,16 +182,7 @@ class MeResource:
                 "date_format": date_format,
             }
         )
-        try:
-            user = await client._user(request)
-        except DecodeError as exc:
-            if exc.applied and isinstance(email, str):
-                client._email_changed(email, None)  # answered 2xx: the e-mail did change
-            raise
-        if isinstance(email, str):
-            # The answer may leave the e-mail out: the 2xx says the one sent was taken.
-            client._email_changed(email, user.email)
-        return user
+        return await client._change(client._user(request), email=email)
 
     async def change_password(self, *, current_password: str, password: str) -> User:
         """``PUT /me`` with ``current_password`` and the new ``password`` (at least 6 characters).
@@ -207,14 +198,7 @@ class MeResource:
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        try:
-            user = await client._user(request)
-        except DecodeError as exc:
-            if exc.applied:  # answered 2xx: the password did change
-                client._password_changed(password)
-            raise
-        client._password_changed(password)
-        return user
+        return await client._change(client._user(request), password=password)
 
     async def reset_token(self) -> str:
         """``POST /reset_token``: Toggl issues a new API token and the old one stops working.

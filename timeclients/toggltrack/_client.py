@@ -134,10 +134,10 @@ class MeResource:
             "fullname": fullname,
             "timezone": timezone,
         }
-        updated = await self._client._call(proto.me_update_request(fields), User)
-        if isinstance(email, str):  # accepted: an e-mail sign-in follows the new address
-            self._client._email_changed(email, updated.email)
-        return updated
+        client = self._client
+        return await client._change(
+            client._call(proto.me_update_request(fields), User), email=email
+        )
 
     async def change_password(self, *, current_password: str, password: str) -> User:
         """``PUT /me`` with ``current_password`` and the new ``password`` (>= 6 characters);
@@ -150,9 +150,8 @@ class MeResource:
         request = proto.change_password_request(
             current_password=current_password, password=password
         )
-        updated = await self._client._call(request, User)
-        self._client._password_changed(password)
-        return updated
+        client = self._client
+        return await client._change(client._call(request, User), password=password)
 
     async def reset_token(self) -> str:
         """``POST /me/reset_token``: Toggl issues a new API token; the old one stops working.
