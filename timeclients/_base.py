@@ -215,7 +215,7 @@ class BaseClient:
 
     A subclass declares its vendor's :class:`~timeclients._spec.VendorSpec` as ``spec`` and
     passes its credential to ``super().__init__``; its resources send
-    :class:`~timeclients._transport.Request` objects through :meth:`_call` (send and decode
+    :class:`~timeclients._wire.Request` objects through :meth:`_call` (send and decode
     with the spec's decoder), :meth:`_call_list`, or :meth:`_send` and :meth:`_decode` when
     they need the response itself.
     """

@@ -4,7 +4,7 @@ Every rule here cites a section of Clockify's API documentation (https://docs.cl
 an endpoint as ``"Workspace > Add user to workspace"``; ``"User > Find all users on
 workspace"`` is the users list; a model by its field in the workspace response. Nothing here
 awaits or touches the network: each function takes values and returns a
-:class:`~timeclients._transport.Request`, a decision, or a model.
+:class:`~timeclients._wire.Request`, a decision, or a model.
 """
 
 from __future__ import annotations
