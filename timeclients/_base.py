@@ -14,22 +14,13 @@ from urllib.parse import unquote
 
 import attrs
 
-from ._spec import DefaultURL, VendorSpec, env_credential
+from ._spec import DefaultURL, VendorSpec
 from ._transport import Channel, HttpPool, SendStats, validate_base_url
 from ._validate import check_encodable
 from ._wire import NO_BODY, Credential, RateLimit, RateLimits, Request, Response, RetryPolicy
 from .errors import APIError, AuthenticationError, ConfigurationError, ValidationError
 
-__all__ = [
-    "BaseClient",
-    "Credential",
-    "DefaultURL",
-    "QueryParams",
-    "VendorSpec",
-    "env_credential",
-    "raw_request",
-    "resolve_base_url",
-]
+__all__ = ["BaseClient", "QueryParams", "raw_request", "resolve_base_url"]
 
 #: A query parameter's value: one scalar, or a sequence of them (the key repeats).
 QueryValue: TypeAlias = "str | int | float | bool | Sequence[str | int | float | bool]"

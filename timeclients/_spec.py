@@ -16,7 +16,6 @@ import attrs
 
 from ._decode import ModelDecoder
 from ._wire import (
-    Credential,
     ErrorMessage,
     QuotaReader,
     RateLimits,
@@ -28,7 +27,6 @@ from .errors import APIError
 
 __all__ = [
     "NO_ERRORS",
-    "Credential",
     "DefaultURL",
     "ErrorRefiner",
     "VendorSpec",
