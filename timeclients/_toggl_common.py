@@ -19,7 +19,6 @@ from typing import Any, Final
 
 from ._decode import ModelDecoder
 from ._spec import DefaultURL, ErrorRefiner, VendorSpec, env_credential
-from ._validate import check_text_field
 from ._wire import (
     Credential,
     QuotaReader,
@@ -40,7 +39,6 @@ __all__ = [
     "TOKEN_PASSWORD",
     "UNSET",
     "basic_credential",
-    "check_fullname",
     "check_password",
     "check_timezone",
     "checked_fields",
@@ -194,11 +192,6 @@ def check_password(name: str, value: object) -> str:
     except UnicodeEncodeError:  # never shown: a password is not echoed, not even in part
         raise ValidationError(name, "must be valid Unicode (it holds a lone surrogate)") from None
     return value
-
-
-def check_fullname(name: str, value: object) -> str:
-    """A non-blank string without control characters (a user's full name, an app name)."""
-    return check_text_field(name, value)
 
 
 def parse_new_token(data: object, *, method: str, path: str) -> str:

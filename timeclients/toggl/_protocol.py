@@ -34,13 +34,13 @@ from .._toggl_common import (
     toggl_spec,
     token_credential,
 )
-from .._toggl_common import check_fullname as _check_fullname
 from .._validate import (
     check_bool,
     check_email,
     check_enum,
     check_int_range,
     check_non_negative_int,
+    check_text_field,
     require_aware,
 )
 from .._wire import NO_BODY, Credential, Request, load_json
@@ -113,7 +113,7 @@ def _enum_value(name: str, value: object, cls: type[TimeOfDayFormat] | type[Date
 
 # The fields PUT /me accepts, in the document's order, with the check each value must pass.
 _UPDATE_CHECKS: Final[dict[str, Callable[[str, Any], object]]] = {
-    "fullname": _check_fullname,
+    "fullname": check_text_field,
     "email": check_email,
     "send_product_emails": check_bool,
     "send_weekly_report": check_bool,
@@ -158,7 +158,7 @@ def signup_request(
         "email": check_email("email", email),
         "password": check_password("password", password),
         "timezone": check_timezone("timezone", timezone),
-        "created_with": _check_fullname("created_with", created_with),
+        "created_with": check_text_field("created_with", created_with),
     }
     return Request("POST", ("signups",), json={"user": user})
 

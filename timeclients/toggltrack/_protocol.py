@@ -27,13 +27,18 @@ from .._toggl_common import (
     ENV_TOKEN,
     STATUS_ERRORS,
     UNSET,
-    check_fullname,
     check_password,
     checked_fields,
     toggl_spec,
 )
 from .._toggl_common import check_timezone as check_timezone
-from .._validate import check_bool, check_email, check_int_range, check_min_int
+from .._validate import (
+    check_bool,
+    check_email,
+    check_int_range,
+    check_min_int,
+    check_text_field,
+)
 from .._wire import NO_BODY, RateLimit, Request
 from ..errors import APIError, AuthenticationError, ValidationError
 
@@ -124,7 +129,7 @@ _UPDATE_CHECKS: Final[dict[str, Callable[[str, Any], object]]] = {
     "country_id": _positive_id,
     "default_workspace_id": _positive_id,
     "email": check_email,
-    "fullname": check_fullname,
+    "fullname": check_text_field,
     "timezone": check_timezone,
 }
 
