@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Final, TypeVar
 
 import attrs
 
@@ -31,10 +31,28 @@ __all__ = [
     "ErrorRefiner",
     "VendorSpec",
     "env_credential",
+    "refined",
 ]
 
 #: A request and the error its answer raised -> a more precise error, or ``None`` to keep it.
 ErrorRefiner = Callable[[Request, APIError], "APIError | None"]
+
+E = TypeVar("E", bound=APIError)
+
+
+def refined(error: APIError, cls: type[E], message: str) -> E:
+    """``error`` as ``cls`` with ``message``, keeping everything else it carries (status,
+    method, path, body, ``retry_after``, ``code``): what an :data:`ErrorRefiner` returns."""
+    return cls(
+        message,
+        status=error.status,
+        method=error.method,
+        path=error.path,
+        body=error.body,
+        retry_after=error.retry_after,
+        code=error.code,
+    )
+
 
 #: No status means anything but its default error class.
 NO_ERRORS: Final[Mapping[int, type[APIError]]] = {}

@@ -248,6 +248,16 @@ async def test_bad_credential_says_what_to_check(router: respx.MockRouter, pool:
 
 
 @pytest.mark.anyio
+async def test_a_refined_403_keeps_the_error_code(router: respx.MockRouter, pool: HttpPool) -> None:
+    """The 403 that says what to check still carries the error code of Toggl's body."""
+    router.get("/me").respond(403, json={"code": 1401, "message": "Incorrect"})
+    with pytest.raises(AuthenticationError) as info:
+        await client(pool, retry=None).me.get()
+    assert "TOGGL_API_TOKEN" in str(info.value)
+    assert info.value.code == 1401
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     "respond",
     [

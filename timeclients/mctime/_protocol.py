@@ -15,7 +15,7 @@ import attrs
 import cattrs
 
 from .._decode import ModelDecoder, camel_case
-from .._spec import DefaultURL, VendorSpec, env_credential
+from .._spec import DefaultURL, VendorSpec, env_credential, refined
 from .._wire import Credential, RateLimit, Request, check_credential, credential_fingerprint
 from ..errors import APIError, ClockedOutError, ConfigurationError, EntryNotVisibleError
 from .models import ClockPage, ClockStatus, ItemError, TimeType
@@ -134,14 +134,7 @@ def refine_error(request: Request, error: APIError) -> APIError | None:
     """A :class:`ClockedOutError` of ``GET /clock/{id}`` says where the entry went."""
     if not isinstance(error, ClockedOutError) or len(request.path) != 2:
         return None
-    return ClockedOutError(
-        clocked_out_message(request.path[1], error.message),
-        status=error.status,
-        method=error.method,
-        path=error.path,
-        body=error.body,
-        retry_after=error.retry_after,
-    )
+    return refined(error, ClockedOutError, clocked_out_message(request.path[1], error.message))
 
 
 def item_error_of(item: object) -> ItemError | None:

@@ -18,7 +18,7 @@ from typing import Any, Final
 import attrs
 
 from .._decode import ModelDecoder, snake_case
-from .._spec import DefaultURL
+from .._spec import DefaultURL, refined
 from .._toggl_common import (
     ANONYMOUS,
     ANONYMOUS_ID,
@@ -200,15 +200,7 @@ def refused_update(error: NotFoundError) -> BadRequestError | None:
         messages = []
     if not isinstance(messages, list):
         return None
-    return BadRequestError(
-        error.message or "Toggl refused the update",
-        status=error.status,
-        method=error.method,
-        path=error.path,
-        body=error.body,
-        retry_after=error.retry_after,
-        code=error.code,
-    )
+    return refined(error, BadRequestError, error.message or "Toggl refused the update")
 
 
 def refine_error(request: Request, error: APIError) -> APIError | None:

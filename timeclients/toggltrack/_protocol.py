@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from .._decode import ModelDecoder, snake_case
-from .._spec import DefaultURL
+from .._spec import DefaultURL, refined
 from .._toggl_common import (
     ENV_TOKEN,
     STATUS_ERRORS,
@@ -168,9 +168,7 @@ def refine_error(request: Request, error: APIError) -> APIError | None:
     if not isinstance(error, AuthenticationError):
         return None
     message = f"{error.message or 'the credential was refused'}; {_CHECK_CREDENTIAL}"
-    return AuthenticationError(
-        message, status=error.status, method=error.method, path=error.path, body=error.body
-    )
+    return refined(error, AuthenticationError, message)
 
 
 #: Everything TogglTrackClient reads from its vendor (see ``timeclients._spec``).
