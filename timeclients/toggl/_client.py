@@ -66,7 +66,7 @@ class TogglClient(TogglAccountClient):
         timeout: float | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        credential = _credential(api_token, email, password)
+        credential = resolve_credential(api_token, email, password)
         super().__init__(
             pool=pool,
             base_url=base_url,
@@ -110,9 +110,6 @@ class TogglClient(TogglAccountClient):
             return self._anonymous()
         self._require_credential("request")
         return self._channel
-
-
-_credential = resolve_credential
 
 
 class MeResource:
