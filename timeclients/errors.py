@@ -11,7 +11,7 @@
     └── APIError                  .status, .method, .path, .message, .body, .retry_after
         ├── BadRequestError 400
         │   └── EntryNotVisibleError           McTime GET /clock/{id}: unknown id or not allowed
-        ├── AuthenticationError 401            (Toggl v8 answers a bad credential with 403)
+        ├── AuthenticationError 401            (Toggl v8 and v9: a bad credential is 403)
         ├── PaymentRequiredError 402
         │   ├── QuotaExceededError             Toggl v9: hourly quota spent (.resets_in)
         │   └── SubscriptionRequiredError      Clockify users.add: no paid subscription
@@ -177,7 +177,7 @@ class EntryNotVisibleError(BadRequestError):
 
 
 class AuthenticationError(APIError):
-    """401 (or Toggl v8's 403): the credential is missing or wrong."""
+    """401 (or Toggl's 403, v8 and v9): the credential is missing or wrong."""
 
     default_status = 401
 
