@@ -43,8 +43,8 @@ app = typer.Typer(
         "emulator.\n\n"
         "Credentials and base URLs come from the environment: CLOCKIFY_API_KEY (or "
         "CLOCKIFY_ADDON_TOKEN), MCTIME_API_KEY, TOGGL_API_TOKEN; CLOCKIFY_BASE_URL, "
-        "MCTIME_BASE_URL, TOGGL_BASE_URL to talk to another server (such as "
-        "`timeclients emulator`).\n\n"
+        "MCTIME_BASE_URL, TOGGL_TRACK_BASE_URL (Toggl v9), TOGGL_BASE_URL (Toggl v8) to talk "
+        "to another server (such as `timeclients emulator`).\n\n"
         "Exit status: 0 success; 1 the vendor refused or some items failed; 2 bad usage or "
         "bad input (nothing sent); 130 interrupted."
     ),
@@ -573,7 +573,7 @@ def emulator(
         ),
     ] = False,
 ) -> None:
-    """Serve the vendor emulator (Clockify, McTime, Toggl v8) on a local port until Ctrl-C.
+    """Serve the vendor emulator (Clockify, McTime, Toggl v9 and v8) on a local port until Ctrl-C.
 
     It prints the environment variables that point the command, the library and the
     examples at it: paste them into another shell.

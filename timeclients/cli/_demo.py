@@ -8,7 +8,8 @@ after another and through the public clients:
    of each (``ClockifyClient``), checking afterwards that what the job reports as
    succeeded is what the emulator holds;
 2. the list of who is clocked in, through the McTime paginator (``McTimeClient``);
-3. the user behind a Toggl token (``TogglClient``).
+3. the user behind a Toggl token, through API v8 (``TogglClient``), then through the live
+   API v9 with its hourly quota (``TogglTrackClient``).
 
 It returns a :class:`DemoReport` (plain values, no output). :func:`main` renders the run with
 ``rich``: a live progress bar for the bulk job on a terminal, periodic progress lines when
