@@ -24,6 +24,7 @@ from ._backends import (
     ProxyRoutes,
     Reply,
     WireFailure,
+    build_request,
     httpx_is_mocked,
     resolve_backend,
 )
@@ -312,7 +313,16 @@ class HttpPool:
         merged = self._merged_headers(headers)
         request: httpx.Request | None = None
         if self._request_hooks or self._response_hooks:
-            request = self._hook_request(method, url, merged, content, timeouts)
+            request = build_request(
+                method,
+                url,
+                merged,
+                content,
+                timeouts.connect,
+                timeouts.read,
+                timeouts.write,
+                timeouts.pool,
+            )
             for hook in self._request_hooks:
                 await hook(request)
             merged = request.headers.multi_items()
@@ -415,30 +425,6 @@ class HttpPool:
         )
         for hook in self._response_hooks:
             await hook(response)
-
-    @staticmethod
-    def _hook_request(
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeouts: Timeouts,
-    ) -> httpx.Request:
-        extensions = {
-            "timeout": {
-                "connect": timeouts.connect,
-                "read": timeouts.read,
-                "write": timeouts.write,
-                "pool": timeouts.pool,
-            }
-        }
-        try:
-            return httpx.Request(
-                method, url, headers=headers, content=content, extensions=extensions
-            )
-        except (httpx.InvalidURL, ValueError, TypeError):
-            pass
-        raise WireFailure("invalid URL", sent=False)
 
     def guard_wait(self) -> asyncio.Task[Any] | None:
         """Register the current asyncio task as waiting for a rate-limit turn; ``None`` off asyncio.

@@ -15,7 +15,7 @@ from ._common import (
     aiohttp_available,
     resolve_backend,
 )
-from ._httpx import HttpxWire, httpx_is_mocked, map_httpx_error
+from ._httpx import HttpxWire, build_request, httpx_is_mocked, map_httpx_error
 
 __all__ = [
     "BACKEND_ENV",
@@ -25,6 +25,7 @@ __all__ = [
     "Reply",
     "WireFailure",
     "aiohttp_available",
+    "build_request",
     "httpx_is_mocked",
     "map_httpx_error",
     "resolve_backend",
