@@ -27,6 +27,7 @@ from ._backends import (
     build_request,
     httpx_is_mocked,
     resolve_backend,
+    slot_failure,
 )
 from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, RateStore, SystemClock
 from ._slots import PoolTimedOut, Slots, SlotsClosed, Ticket
@@ -338,12 +339,8 @@ class HttpPool:
         failure: WireFailure | None = None
         try:
             await self._slots.acquire(timeouts.pool)
-        except PoolTimedOut:
-            failure = WireFailure(
-                "pool timeout", sent=False, detail=f"no free connection in {timeouts.pool:g} s"
-            )
-        except SlotsClosed:
-            failure = WireFailure("pool closed", sent=False)
+        except (PoolTimedOut, SlotsClosed) as exc:
+            failure = slot_failure(exc, timeouts.pool)
         if failure is not None:
             raise failure
         reply: Reply | None = None
@@ -368,11 +365,7 @@ class HttpPool:
         finally:
             self._slots.release()
         if reply is None:  # the deadline passed, or the pool closed under the attempt
-            if self._closed:
-                raise WireFailure("pool closed", sent=True)
-            raise WireFailure(
-                "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
-            )
+            raise self._no_reply(timeouts, sent=True)
         if self._response_hooks:
             await self._run_response_hooks(reply, request)
         return reply
@@ -409,12 +402,17 @@ class HttpPool:
             if ticket.acquired:
                 self._slots.release()
         if reply is None:  # the deadline passed, or the pool closed under the attempt
-            if self._closed:
-                raise WireFailure("pool closed", sent=ticket.acquired)
-            raise WireFailure(
-                "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
-            )
+            raise self._no_reply(timeouts, sent=ticket.acquired)
         return reply
+
+    def _no_reply(self, timeouts: Timeouts, *, sent: bool) -> WireFailure:
+        """An attempt ended by the pool: closed under it (``sent`` if it had its slot), or its
+        deadline passed."""
+        if self._closed:
+            return WireFailure("pool closed", sent=sent)
+        return WireFailure(
+            "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
+        )
 
     async def _run_response_hooks(self, reply: Reply, request: httpx.Request | None) -> None:
         assert request is not None

@@ -14,6 +14,7 @@ from ._common import (
     WireFailure,
     aiohttp_available,
     resolve_backend,
+    slot_failure,
 )
 from ._httpx import HttpxWire, build_request, httpx_is_mocked, map_httpx_error
 
@@ -29,4 +30,5 @@ __all__ = [
     "httpx_is_mocked",
     "map_httpx_error",
     "resolve_backend",
+    "slot_failure",
 ]
