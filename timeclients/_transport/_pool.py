@@ -228,9 +228,7 @@ class HttpPool:
             )
         #: The store the limiters live in (``None``: in this process).
         self.rate_store = rate_store
-        self.limiters = LimiterRegistry(
-            clock=self.clock, factory=limiter_factory, store=rate_store
-        )
+        self.limiters = LimiterRegistry(clock=self.clock, factory=limiter_factory, store=rate_store)
         self._headers = _default_headers(headers)
         self._names = frozenset(name.lower() for name, _ in self._headers)
         self._request_hooks, self._response_hooks = _hooks(event_hooks)
