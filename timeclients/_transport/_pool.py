@@ -16,7 +16,7 @@ import anyio
 import httpx
 
 from .._version import __version__
-from .._wire import Timeouts
+from .._wire import Timeouts, has_control_character
 from ..errors import ConfigurationError
 from ._backends import (
     Backend,
@@ -94,8 +94,7 @@ def _default_headers(headers: Mapping[str, str] | None) -> list[tuple[str, str]]
         for name, value in headers.items():
             if not isinstance(name, str) or not isinstance(value, str):
                 raise ConfigurationError("headers: names and values must be strings")
-            bad = any(ord(c) < 0x20 or ord(c) == 0x7F for c in name + value)
-            if bad or not name.isascii() or not name:
+            if has_control_character(name + value) or not name.isascii() or not name:
                 raise ConfigurationError(f"headers: {name!r} has a control or non-ASCII character")
             base[name.lower()] = (name, value)
     return list(base.values())
