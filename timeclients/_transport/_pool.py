@@ -6,7 +6,7 @@ import asyncio
 import ssl
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
@@ -38,9 +38,6 @@ __all__ = ["HttpPool"]
 _KEEPALIVE_EXPIRY: Final = 5.0
 # How long ``aclose`` waits for the attempts it cancelled to leave their slots.
 _CLOSE_GRACE: Final = 5.0
-
-RequestHook = Callable[[httpx.Request], Awaitable[Any]]
-ResponseHook = Callable[[httpx.Response], Awaitable[Any]]
 
 
 def _ssl_setting(verify: Any) -> ssl.SSLContext | bool:
