@@ -6,7 +6,7 @@ import asyncio
 import ssl
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +16,7 @@ import anyio
 import httpx
 
 from .._version import __version__
-from .._wire import Timeouts
+from .._wire import Timeouts, has_control_character
 from ..errors import ConfigurationError
 from ._backends import (
     Backend,
@@ -24,8 +24,10 @@ from ._backends import (
     ProxyRoutes,
     Reply,
     WireFailure,
+    build_request,
     httpx_is_mocked,
     resolve_backend,
+    slot_failure,
 )
 from ._ratelimit import Clock, LimiterFactory, LimiterRegistry, RateStore, SystemClock
 from ._slots import PoolTimedOut, Slots, SlotsClosed, Ticket
@@ -36,9 +38,6 @@ __all__ = ["HttpPool"]
 _KEEPALIVE_EXPIRY: Final = 5.0
 # How long ``aclose`` waits for the attempts it cancelled to leave their slots.
 _CLOSE_GRACE: Final = 5.0
-
-RequestHook = Callable[[httpx.Request], Awaitable[Any]]
-ResponseHook = Callable[[httpx.Response], Awaitable[Any]]
 
 
 def _ssl_setting(verify: Any) -> ssl.SSLContext | bool:
@@ -92,8 +91,7 @@ def _default_headers(headers: Mapping[str, str] | None) -> list[tuple[str, str]]
         for name, value in headers.items():
             if not isinstance(name, str) or not isinstance(value, str):
                 raise ConfigurationError("headers: names and values must be strings")
-            bad = any(ord(c) < 0x20 or ord(c) == 0x7F for c in name + value)
-            if bad or not name.isascii() or not name:
+            if has_control_character(name + value) or not name.isascii() or not name:
                 raise ConfigurationError(f"headers: {name!r} has a control or non-ASCII character")
             base[name.lower()] = (name, value)
     return list(base.values())
@@ -226,9 +224,7 @@ class HttpPool:
             )
         #: The store the limiters live in (``None``: in this process).
         self.rate_store = rate_store
-        self.limiters = LimiterRegistry(
-            clock=self.clock, factory=limiter_factory, store=rate_store
-        )
+        self.limiters = LimiterRegistry(clock=self.clock, factory=limiter_factory, store=rate_store)
         self._headers = _default_headers(headers)
         self._names = frozenset(name.lower() for name, _ in self._headers)
         self._request_hooks, self._response_hooks = _hooks(event_hooks)
@@ -312,7 +308,16 @@ class HttpPool:
         merged = self._merged_headers(headers)
         request: httpx.Request | None = None
         if self._request_hooks or self._response_hooks:
-            request = self._hook_request(method, url, merged, content, timeouts)
+            request = build_request(
+                method,
+                url,
+                merged,
+                content,
+                timeouts.connect,
+                timeouts.read,
+                timeouts.write,
+                timeouts.pool,
+            )
             for hook in self._request_hooks:
                 await hook(request)
             merged = request.headers.multi_items()
@@ -328,12 +333,8 @@ class HttpPool:
         failure: WireFailure | None = None
         try:
             await self._slots.acquire(timeouts.pool)
-        except PoolTimedOut:
-            failure = WireFailure(
-                "pool timeout", sent=False, detail=f"no free connection in {timeouts.pool:g} s"
-            )
-        except SlotsClosed:
-            failure = WireFailure("pool closed", sent=False)
+        except (PoolTimedOut, SlotsClosed) as exc:
+            failure = slot_failure(exc, timeouts.pool)
         if failure is not None:
             raise failure
         reply: Reply | None = None
@@ -358,11 +359,7 @@ class HttpPool:
         finally:
             self._slots.release()
         if reply is None:  # the deadline passed, or the pool closed under the attempt
-            if self._closed:
-                raise WireFailure("pool closed", sent=True)
-            raise WireFailure(
-                "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
-            )
+            raise self._no_reply(timeouts, sent=True)
         if self._response_hooks:
             await self._run_response_hooks(reply, request)
         return reply
@@ -399,12 +396,17 @@ class HttpPool:
             if ticket.acquired:
                 self._slots.release()
         if reply is None:  # the deadline passed, or the pool closed under the attempt
-            if self._closed:
-                raise WireFailure("pool closed", sent=ticket.acquired)
-            raise WireFailure(
-                "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
-            )
+            raise self._no_reply(timeouts, sent=ticket.acquired)
         return reply
+
+    def _no_reply(self, timeouts: Timeouts, *, sent: bool) -> WireFailure:
+        """An attempt ended by the pool: closed under it (``sent`` if it had its slot), or its
+        deadline passed."""
+        if self._closed:
+            return WireFailure("pool closed", sent=sent)
+        return WireFailure(
+            "timeout", sent=True, detail=f"no complete response in {timeouts.total:g} s"
+        )
 
     async def _run_response_hooks(self, reply: Reply, request: httpx.Request | None) -> None:
         assert request is not None
@@ -415,30 +417,6 @@ class HttpPool:
         )
         for hook in self._response_hooks:
             await hook(response)
-
-    @staticmethod
-    def _hook_request(
-        method: str,
-        url: str,
-        headers: list[tuple[str, str]],
-        content: bytes | None,
-        timeouts: Timeouts,
-    ) -> httpx.Request:
-        extensions = {
-            "timeout": {
-                "connect": timeouts.connect,
-                "read": timeouts.read,
-                "write": timeouts.write,
-                "pool": timeouts.pool,
-            }
-        }
-        try:
-            return httpx.Request(
-                method, url, headers=headers, content=content, extensions=extensions
-            )
-        except (httpx.InvalidURL, ValueError, TypeError):
-            pass
-        raise WireFailure("invalid URL", sent=False)
 
     def guard_wait(self) -> asyncio.Task[Any] | None:
         """Register the current asyncio task as waiting for a rate-limit turn; ``None`` off asyncio.

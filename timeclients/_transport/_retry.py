@@ -10,7 +10,13 @@ from typing import Final
 
 from .._wire import RetryPolicy
 
-__all__ = ["backoff_delay", "parse_retry_after", "retry_after_applies", "should_retry_status"]
+__all__ = [
+    "backoff_delay",
+    "parse_retry_after",
+    "retry_after_applies",
+    "should_retry_status",
+    "should_retry_transport",
+]
 
 
 # RFC 9110 section 5.6.7: IMF-fixdate, and the two obsolete forms a recipient must accept.

@@ -283,7 +283,7 @@ class Channel:
             if limiter is not None and attempt > 1:
                 token = await _acquire(limiter, pool, request)
             if pool.closed:  # closed while this call waited for its turn
-                raise ConfigurationError(f"{method} {path}: the HttpPool was closed")
+                raise _closed_error(request)
             started = clock.now()
             stats.requests += 1
             failure: WireFailure | None = None
@@ -383,7 +383,7 @@ class Channel:
                     message,
                     method=method,
                     path=path,
-                    body=response.content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace"),
+                    body=_body_excerpt(response.content),
                     code=error_code(response.content),
                     resets_in=resets_in,
                 )
@@ -448,7 +448,6 @@ class Channel:
             or error_class_for_status(status)
         )
         message = self._error_message(content)
-        body = content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace")
         if cls is RateLimitedError and not message:
             message = "Too many requests"
         return cls(
@@ -456,7 +455,7 @@ class Channel:
             status=status,
             method=method,
             path=path,
-            body=body,
+            body=_body_excerpt(content),
             retry_after=retry_after,
             code=error_code(content),
         )
@@ -487,6 +486,11 @@ async def _acquire_in_scope(limiter: Limiter, pool: HttpPool, request: Request) 
     if closed:
         raise _closed_error(request)
     return token
+
+
+def _body_excerpt(content: bytes) -> str:
+    """The start of an error body, as text, for the error's ``body``."""
+    return content[:_MAX_BODY_IN_ERROR].decode("utf-8", errors="replace")
 
 
 def _closed_error(request: Request) -> ConfigurationError:

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import anyio
 
-from .._wire import RateLimits, rate_limits
+from .._wire import RateLimit, RateLimits, rate_limits
 from ..errors import ConfigurationError, RateStoreError
 from ._ratelimit import Clock, SlidingWindowLimiter
 
@@ -43,28 +43,23 @@ Fallback = Literal["raise", "local"]
 
 # KEYS[1]: the key's state hash; KEYS[2..]: one sorted set per window (member: sequence
 # number, score: send time in server seconds).
-# ARGV: pace interval, reservation horizon, pause to apply first (seconds, 0: none), then
-# (requests, window) per sorted set. Returns {1, wait} (granted; wait until the reserved
-# time) or {0, wait} (not granted; ask again in about wait seconds). Numbers travel as
+# ARGV: pace interval, reservation horizon, then (requests, window) per sorted set (pauses are
+# written by _PAUSE). Returns {1, wait, member, at} (granted; wait until the reserved server
+# time ``at``) or {0, wait} (not granted; ask again in about wait seconds). Numbers travel as
 # strings: a Lua number would be truncated to an integer reply.
 _ACQUIRE: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local interval = tonumber(ARGV[1])
 local horizon = tonumber(ARGV[2])
-local pause = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tat', 'paused')
 local tat = tonumber(state[1]) or 0
 local paused = tonumber(state[2]) or 0
-if pause > 0 and now + pause > paused then
-  paused = now + pause
-  redis.call('HSET', KEYS[1], 'paused', string.format('%.6f', paused))
-end
 local ready = math.max(paused, tat, now - interval)
 local longest = 0
 for i = 2, #KEYS do
-  local n = tonumber(ARGV[2 + 2 * (i - 1)])
-  local window = tonumber(ARGV[3 + 2 * (i - 1)])
+  local n = tonumber(ARGV[2 * i - 1])
+  local window = tonumber(ARGV[2 * i])
   if window > longest then longest = window end
   if redis.call('ZCARD', KEYS[i]) >= n then
     local oldest = redis.call('ZRANGE', KEYS[i], -n, -n, 'WITHSCORES')
@@ -81,7 +76,7 @@ local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'tat', string.format('%.6f', ready + interval))
 redis.call('PEXPIRE', KEYS[1], ttl)
 for i = 2, #KEYS do
-  local n = tonumber(ARGV[2 + 2 * (i - 1)])
+  local n = tonumber(ARGV[2 * i - 1])
   redis.call('ZADD', KEYS[i], string.format('%.6f', at), seq)
   redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(n + 1))
   redis.call('PEXPIRE', KEYS[i], ttl)
@@ -377,7 +372,6 @@ class RedisLimiter:
         "_closed",
         "_cold",
         "_granted",
-        "_key_base",
         "_keys",
         "_local",
         "_lock",
@@ -388,7 +382,6 @@ class RedisLimiter:
         rates = rate_limits(rate)
         self._store = store
         self._clock = clock
-        self._key_base = key_base
         self._keys = [f"{key_base}:s"] + [f"{key_base}:w{i}" for i in range(len(rates))]
         self._local = SlidingWindowLimiter(rates, clock=clock)
         # Set when the store (with its pool) is closed: no more round trips, waiters fail.
@@ -400,12 +393,12 @@ class RedisLimiter:
         self._cold: dict[int, tuple[str, float]] = {}
 
     @property
-    def rate(self) -> Any:
+    def rate(self) -> RateLimit:
         """The window that sets the pace."""
         return self._local.rate
 
     @property
-    def rates(self) -> Any:
+    def rates(self) -> tuple[RateLimit, ...]:
         """Every window, shortest first."""
         return self._local.rates
 
@@ -436,7 +429,7 @@ class RedisLimiter:
             script = store._connection()
             interval = local._interval
             horizon = min(1.0, max(0.05, 4.0 * interval))
-            args: list[str] = [f"{interval:.9f}", f"{horizon:.6f}", "0"]
+            args: list[str] = [f"{interval:.9f}", f"{horizon:.6f}"]
             for r, window in zip(local.rates, local._windows, strict=True):
                 args += [str(r.requests), f"{window:.9f}"]
             try:
@@ -466,8 +459,8 @@ class RedisLimiter:
             member, offset = cold
             if not self._closed:
                 self._store._in_background(
-                "settle", self._keys[1:], [member, f"{arrived_by + offset:.6f}"]
-            )
+                    "settle", self._keys[1:], [member, f"{arrived_by + offset:.6f}"]
+                )
 
     def pause(self, seconds: float) -> None:
         """Hold every waiter of every process for ``seconds`` (the server said 429)."""

@@ -6,7 +6,12 @@ through other ``timeclients`` modules): a vendor's ``_protocol.py`` builds on th
 """
 
 from ._body import MAX_JSON_DEPTH, WRITE_METHODS, JSONTooDeep, json_depth, load_json
-from ._credential import Credential, check_credential, credential_fingerprint
+from ._credential import (
+    Credential,
+    check_credential,
+    credential_fingerprint,
+    has_control_character,
+)
 from ._request import NO_BODY, Request, encode_path, redact
 from ._response import ErrorMessage, QuotaReader, Response, default_error_message, error_code
 from ._settings import (
@@ -38,6 +43,7 @@ __all__ = [
     "default_error_message",
     "encode_path",
     "error_code",
+    "has_control_character",
     "json_depth",
     "load_json",
     "rate_limits",

@@ -8,7 +8,7 @@ import attrs
 
 from ..errors import ConfigurationError
 
-__all__ = ["Credential", "check_credential", "credential_fingerprint"]
+__all__ = ["Credential", "check_credential", "credential_fingerprint", "has_control_character"]
 
 
 @attrs.frozen
@@ -28,11 +28,16 @@ class Credential:
     source: str = ""
 
 
+def has_control_character(text: str) -> bool:
+    """True when ``text`` holds a C0 control character or DEL (CR and LF would split headers)."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+
+
 def check_credential(name: str, value: str, *, header: bool = True) -> str:
     """Refuse a credential that is empty, not a string, or would inject headers."""
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"{name} must be a non-empty string")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if has_control_character(value):
         raise ConfigurationError(f"{name} contains a control character (CR, LF, ...)")
     if header and not value.isascii():
         raise ConfigurationError(f"{name} must be ASCII to be sent in a header")

@@ -49,7 +49,7 @@ class Response:
         except JSONTooDeep as exc:
             reason = f"nested more than {MAX_JSON_DEPTH} levels deep"
             cause: Exception = exc
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # UnicodeDecodeError included
             reason = f"not JSON ({exc.__class__.__name__})"
             cause = exc
         raise DecodeError(

@@ -147,8 +147,17 @@ class Timeouts:
 
     @classmethod
     def of(cls, total: float, *, connect: float | None = None) -> Timeouts:
-        """``total`` seconds per attempt, for read, write and pool; a shorter connect."""
-        if isinstance(total, bool) or not isinstance(total, (int, float)):
-            raise ConfigurationError(f"timeout must be a number of seconds, got {total!r}")
+        """``total`` seconds per attempt, for read, write and pool; a shorter connect.
+
+        A bad value is refused naming the argument it came from (``timeout``,
+        ``connect_timeout``), not the field it would fill.
+        """
+        for name, value in (("timeout", total), ("connect_timeout", connect)):
+            if value is None and name == "connect_timeout":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}")
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigurationError(f"{name} must be finite and > 0, got {value!r}")
         connect_s = min(10.0, float(total)) if connect is None else connect
         return cls(connect=connect_s, read=total, write=total, pool=total, total=total)

@@ -12,10 +12,10 @@ from ._common import (
     ProxyRoutes,
     Reply,
     WireFailure,
-    aiohttp_available,
     resolve_backend,
+    slot_failure,
 )
-from ._httpx import HttpxWire, httpx_is_mocked, map_httpx_error
+from ._httpx import HttpxWire, build_request, httpx_is_mocked
 
 __all__ = [
     "BACKEND_ENV",
@@ -24,8 +24,8 @@ __all__ = [
     "ProxyRoutes",
     "Reply",
     "WireFailure",
-    "aiohttp_available",
+    "build_request",
     "httpx_is_mocked",
-    "map_httpx_error",
     "resolve_backend",
+    "slot_failure",
 ]

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._slots import TICKET, PoolTimedOut, SlotsClosed, Ticket
-from ._common import ProxyRoutes, Reply, WireFailure
+from ._common import ProxyRoutes, Reply, WireFailure, slot_failure
 
 if TYPE_CHECKING:
     import aiohttp
@@ -94,12 +94,8 @@ async def _slot_then_send(req: Any, handler: Callable[[Any], Awaitable[Any]]) ->
         failure: WireFailure | None = None
         try:
             await ticket.take()
-        except PoolTimedOut:
-            failure = WireFailure(
-                "pool timeout", sent=False, detail=f"no free connection in {ticket.patience:g} s"
-            )
-        except SlotsClosed:
-            failure = WireFailure("pool closed", sent=False)
+        except (PoolTimedOut, SlotsClosed) as exc:
+            failure = slot_failure(exc, ticket.patience)
         if failure is not None:
             raise _Unretried(failure)
     if ticket is not None and ticket.keep_alive is not None and not ticket.keep_alive():

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple
 
 from ...errors import ConfigurationError
+from .._slots import PoolTimedOut, SlotsClosed
 
 __all__ = [
     "BACKEND_ENV",
@@ -17,6 +18,7 @@ __all__ = [
     "WireFailure",
     "aiohttp_available",
     "resolve_backend",
+    "slot_failure",
 ]
 
 Backend = Literal["auto", "httpx", "aiohttp"]
@@ -50,6 +52,15 @@ class WireFailure(Exception):
         self.kind = kind
         #: False only when no byte of the request can have reached the server.
         self.sent = sent
+
+
+def slot_failure(exc: PoolTimedOut | SlotsClosed, patience: float) -> WireFailure:
+    """The :class:`WireFailure` of a wait for a pool slot that ended without one (not sent)."""
+    if isinstance(exc, PoolTimedOut):
+        return WireFailure(
+            "pool timeout", sent=False, detail=f"no free connection in {patience:g} s"
+        )
+    return WireFailure("pool closed", sent=False)
 
 
 def aiohttp_available() -> bool:

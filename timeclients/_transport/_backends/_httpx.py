@@ -23,7 +23,7 @@ import httpx
 
 from ._common import ProxyRoutes, Reply, WireFailure
 
-__all__ = ["HttpxWire", "httpx_is_mocked", "map_httpx_error"]
+__all__ = ["HttpxWire", "build_request", "httpx_is_mocked", "map_httpx_error"]
 
 # What respx (``using="httpcore"``, its default) and pytest-httpx patch. While one of them is
 # patched, the aiohttp backend sends through httpx, where the mock sees the requests. A
@@ -76,6 +76,31 @@ def map_httpx_error(exc: BaseException) -> WireFailure:
     return WireFailure("transport error", sent=True, detail=name)
 
 
+def build_request(
+    method: str,
+    url: str,
+    headers: Sequence[tuple[str, str]],
+    content: bytes | None,
+    connect: float | None,
+    read: float | None,
+    write: float | None,
+    pool: float | None,
+) -> httpx.Request:
+    """The ``httpx.Request`` of one attempt, its timeouts as httpx's extension says.
+
+    A URL or header httpx refuses raises :class:`WireFailure` (``"invalid URL"``, not sent),
+    outside the ``except`` block: no httpx exception in the chain.
+    """
+    timeout = {"connect": connect, "read": read, "write": write, "pool": pool}
+    try:
+        return httpx.Request(
+            method, url, headers=list(headers), content=content, extensions={"timeout": timeout}
+        )
+    except (httpx.InvalidURL, ValueError, TypeError):
+        pass
+    raise WireFailure("invalid URL", sent=False)
+
+
 class HttpxWire:
     """Sends through an injected transport, or httpx's own (one per proxy route)."""
 
@@ -126,25 +151,9 @@ class HttpxWire:
         read: float | None,
         write: float | None = None,
         pool: float | None = None,
-        request: httpx.Request | None = None,
     ) -> Reply:
         """One request, its response read whole; failures raise :class:`WireFailure`."""
-        failure: WireFailure | None = None
-        if request is None:
-            try:
-                request = httpx.Request(
-                    method,
-                    url,
-                    headers=list(headers),
-                    content=content,
-                    extensions={
-                        "timeout": {"connect": connect, "read": read, "write": write, "pool": pool}
-                    },
-                )
-            except (httpx.InvalidURL, ValueError, TypeError):
-                failure = WireFailure("invalid URL", sent=False)
-        if request is None:
-            raise failure or WireFailure("invalid URL", sent=False)
+        request = build_request(method, url, headers, content, connect, read, write, pool)
         try:
             response = await self._transport_for(request.url).handle_async_request(request)
             try:
