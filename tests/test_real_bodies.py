@@ -29,6 +29,7 @@ from timeclients.mctime import McTimeClient
 from timeclients.toggl import TogglClient
 
 from .clockify import samples as clockify_samples
+from .mctime.test_models import SAMPLE_ITEM
 
 WS = "5c9f6b1bb0798751a8b50e47"
 USER = "5c9f6b1bb0798751a8b50e48"
@@ -585,26 +586,7 @@ async def test_toggl_reset_token_bad_answer_is_applied() -> None:
 
 MCTIME_EXAMPLE: dict[str, Any] = {
     "items": [
-        {
-            "userId": "11111111-1111-1111-1111-111111111111",
-            "userFirstName": "John",
-            "userLastName": "Doe",
-            "clockedIn": True,
-            "onBreak": True,
-            "from": "2026-01-15T08:00:00+01:00",
-            "id": "22222222-2222-2222-2222-222222222222",
-            "organizationId": "33333333-3333-3333-3333-333333333333",
-            "organizationName": "Main Office",
-            "timeType": "work",
-            "breaks": [
-                {
-                    "id": "55555555-5555-5555-5555-555555555555",
-                    "from": "2026-01-15T12:00:00+01:00",
-                    "to": None,
-                    "automatic": False,
-                }
-            ],
-        },
+        SAMPLE_ITEM,
         {"id": "22222222-2222-2222-2222-222222222223", "from": "2026-01-15T09:00:00Z"},
     ],
     "page": 1,
