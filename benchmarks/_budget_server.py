@@ -9,12 +9,11 @@ Usage: ``python -m benchmarks._budget_server --port 8765 [--retry-after-at 40]``
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from typing import Any
 
-from benchmarks._strict_server import StrictServer
+from benchmarks._strict_server import StrictServer, serve, strict_arguments, strict_server
 
 
 class BudgetServer:
@@ -80,28 +79,11 @@ class BudgetServer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--limit", type=int, default=50)
-    parser.add_argument("--per", type=float, default=1.0)
-    parser.add_argument("--jitter-ms", type=float, default=20.0)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = strict_arguments()
     parser.add_argument("--retry-after-at", type=int, default=0)
     parser.add_argument("--retry-after", type=float, default=2.0)
     args = parser.parse_args()
-    import uvicorn
-
-    inner = StrictServer(args.limit, args.per, args.jitter_ms, args.seed)
-    uvicorn.run(
-        BudgetServer(inner, args.retry_after_at, args.retry_after),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        http="httptools",
-        lifespan="on",
-        access_log=False,
-    )
-
+    serve(BudgetServer(strict_server(args), args.retry_after_at, args.retry_after), args.port)
 
 if __name__ == "__main__":
     main()

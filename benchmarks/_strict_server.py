@@ -137,27 +137,40 @@ class StrictServer:
         await _respond(send, status, json.dumps(payload).encode())
 
 
-def main() -> None:
+def strict_arguments() -> argparse.ArgumentParser:
+    """The strict server's command-line options (``--port``, ``--limit``, ``--per``, ...)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--per", type=float, default=1.0)
     parser.add_argument("--jitter-ms", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    return parser
+
+
+def strict_server(args: argparse.Namespace) -> StrictServer:
+    """The server the parsed options describe."""
+    return StrictServer(args.limit, args.per, args.jitter_ms, args.seed)
+
+
+def serve(app: Any, port: int) -> None:
+    """Serve ``app`` on loopback until the process is stopped."""
     import uvicorn
 
-    app = StrictServer(args.limit, args.per, args.jitter_ms, args.seed)
     uvicorn.run(
         app,
         host="127.0.0.1",
-        port=args.port,
+        port=port,
         log_level="warning",
         http="httptools",
         lifespan="on",
         access_log=False,
     )
 
+
+def main() -> None:
+    args = strict_arguments().parse_args()
+    serve(strict_server(args), args.port)
 
 if __name__ == "__main__":
     main()
